@@ -1,0 +1,723 @@
+"""Async REST client for the PiOrchestrator V1 API.
+
+The client owns the wire format: URLs, the API-key header, the JSON envelopes of
+API.md §1, error codes, retries and model parsing. Callers get typed models or a
+`PiOrchestratorError`; they never see a status code or an envelope.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import deque
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from enum import Enum
+import json
+import logging
+import time
+from typing import Any, Final, TypeVar
+from urllib.parse import quote
+
+import aiohttp
+from pydantic import BaseModel, ValidationError
+from yarl import URL
+
+from .errors import (
+    PiOrchestratorAuthenticationError,
+    PiOrchestratorConnectionError,
+    PiOrchestratorError,
+    PiOrchestratorNotFoundError,
+    PiOrchestratorRateLimitedError,
+    PiOrchestratorResponseError,
+    PiOrchestratorTimeoutError,
+    error_class_for,
+)
+from .mac import normalize_mac
+from .models import (
+    AllowlistEntry,
+    AllowlistEntryResult,
+    AllowlistStats,
+    Board,
+    BoardActionResult,
+    BoardState,
+    BulkAddResult,
+    BulkRemoveResult,
+    ClearResult,
+    DoorCommandResult,
+    DoorHistoryEntry,
+    DoorStatus,
+    NetworkStatus,
+    ProvisionAllResult,
+    Session,
+    SessionResult,
+    SessionSnapshot,
+    SystemInfo,
+)
+
+_LOGGER = logging.getLogger(__name__)
+
+DEFAULT_PORT: Final = 8082
+DEFAULT_BASE_PATH: Final = "/api/v1"
+LEGACY_BASE_PATH: Final = "/api"
+DEFAULT_RETRY_AFTER: Final = 5.0
+"""Seconds to wait when the Pi marks an error retryable without saying how long."""
+
+_ModelT = TypeVar("_ModelT", bound=BaseModel)
+
+
+class _Unset(Enum):
+    UNSET = "UNSET"
+
+
+UNSET: Final = _Unset.UNSET
+"""Marks an optional argument that was not given, as opposed to one set to None."""
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    """How the client retries errors the Pi marks retryable.
+
+    The total wait is bounded so a caller (a person pressing a button) is not kept
+    waiting: an error that asks for a longer wait surfaces at once with its
+    `retry_after`, for the caller to show.
+    """
+
+    max_attempts: int = 3
+    max_total_wait: float = 10.0
+    connection_retry_delay: float = 1.0
+
+
+@dataclass(frozen=True, slots=True)
+class FailedRequest:
+    """A request that ended in an error, kept for diagnostics."""
+
+    at: datetime
+    method: str
+    path: str
+    code: str | None
+    http_status: int | None
+    message: str
+    correlation_id: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class _Answer:
+    """The unwrapped data of a successful answer and the request's correlation ID."""
+
+    data: Any = None
+    correlation_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class _Attempt:
+    """What one attempt produced: an answer or the error to raise."""
+
+    answer: _Answer = field(default_factory=_Answer)
+    error: PiOrchestratorError | None = None
+
+
+class PiOrchestratorClient:
+    """Talks to one PiOrchestrator over its V1 REST API."""
+
+    def __init__(
+        self,
+        session: aiohttp.ClientSession,
+        host: str,
+        port: int = DEFAULT_PORT,
+        *,
+        api_key: str | None = None,
+        ssl: bool = False,
+        verify_ssl: bool = True,
+        base_path: str = DEFAULT_BASE_PATH,
+        request_timeout: float = 10.0,
+        retry_policy: RetryPolicy | None = None,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        """Bind to a Pi; `session` is borrowed, never closed by the client."""
+        self._session = session
+        self.host = host
+        self.port = port
+        self._api_key = api_key or None
+        self._ssl = ssl
+        self._verify_ssl = verify_ssl
+        self.base_path = "/" + base_path.strip("/") if base_path.strip("/") else ""
+        self._timeout = aiohttp.ClientTimeout(total=request_timeout)
+        self._retry = retry_policy or RetryPolicy()
+        self._sleep = sleep
+        self.recent_failures: deque[FailedRequest] = deque(maxlen=20)
+        self.url = URL.build(scheme="https" if ssl else "http", host=host, port=port)
+
+    def __repr__(self) -> str:
+        """Identify the Pi without revealing the key."""
+        return f"PiOrchestratorClient(url={str(self.url)!r}, base_path={self.base_path!r})"
+
+    @property
+    def uses_envelope(self) -> bool:
+        """Whether responses are wrapped (V1) or bare (the legacy `/api` routes)."""
+        return self.base_path != LEGACY_BASE_PATH
+
+    # -- System ---------------------------------------------------------------
+
+    async def system_info(self) -> SystemInfo:
+        """Return the Pi's CPU, memory, disk, temperature, uptime and load."""
+        return _parse(SystemInfo, await self._get("/system/info", protected=False))
+
+    async def system_health(self) -> dict[str, Any]:
+        """Return the Pi's health check as it sends it (its shape is not specified)."""
+        data = (await self._get("/system/health", protected=False)).data
+        return data if isinstance(data, dict) else {"status": data}
+
+    # -- Batch provisioning -----------------------------------------------------
+
+    async def start_batch(
+        self,
+        target_ssid: str,
+        target_password: str,
+        *,
+        discovery_timeout: int | None = None,
+        provisioning_timeout: int | None = None,
+        verification_timeout: int | None = None,
+    ) -> SessionResult:
+        """Start a session that brings discovered boards onto `target_ssid`."""
+        body: dict[str, Any] = {"target_ssid": target_ssid, "target_password": target_password}
+        config = {
+            name: value
+            for name, value in (
+                ("discovery_timeout_seconds", discovery_timeout),
+                ("provisioning_timeout_seconds", provisioning_timeout),
+                ("verification_timeout_seconds", verification_timeout),
+            )
+            if value is not None
+        }
+        if config:
+            body["config"] = config
+        return _parse(SessionResult, await self._post("/provisioning/batch/start", body))
+
+    async def get_batch(self, session_id: str, *, include_devices: bool = True) -> SessionSnapshot:
+        """Return a session, with its boards unless told otherwise."""
+        params = {"include_devices": "true"} if include_devices else None
+        answer = await self._get(f"/provisioning/batch/{_segment(session_id)}", params=params)
+        return _parse(SessionSnapshot, answer)
+
+    async def stop_batch(self, session_id: str) -> SessionResult:
+        """Stop a session; boards already provisioned stay so."""
+        return await self._session_action(session_id, "stop")
+
+    async def pause_batch(self, session_id: str) -> SessionResult:
+        """Pause a session; boards in flight hold where they are."""
+        return await self._session_action(session_id, "pause")
+
+    async def resume_batch(self, session_id: str) -> SessionResult:
+        """Resume a paused session."""
+        return await self._session_action(session_id, "resume")
+
+    async def provision_all(
+        self, session_id: str, *, only_allowlisted: bool = True
+    ) -> ProvisionAllResult:
+        """Provision every discovered board, by default only allowlisted ones."""
+        answer = await self._post(
+            f"/provisioning/batch/{_segment(session_id)}/provision-all",
+            {"only_allowlisted": only_allowlisted},
+        )
+        return _parse(ProvisionAllResult, answer)
+
+    async def list_boards(self, session_id: str, *, state: BoardState | None = None) -> list[Board]:
+        """Return the boards of a session, optionally only those in `state`."""
+        params = {"state": state.value} if state is not None else None
+        answer = await self._get(
+            f"/provisioning/batch/{_segment(session_id)}/devices", params=params
+        )
+        return _parse_list(Board, answer, "devices")
+
+    async def provision_board(self, session_id: str, mac: str) -> BoardActionResult:
+        """Send the target WiFi credentials to one board."""
+        return await self._board_action(session_id, mac, "provision")
+
+    async def retry_board(self, session_id: str, mac: str) -> BoardActionResult:
+        """Retry a board that failed."""
+        return await self._board_action(session_id, mac, "retry")
+
+    async def skip_board(self, session_id: str, mac: str) -> BoardActionResult:
+        """Leave a board out of this session."""
+        return await self._board_action(session_id, mac, "skip")
+
+    async def network_status(self) -> NetworkStatus:
+        """Return the onboarding network's status.
+
+        Firmware has been seen serving it at two paths; the second is tried when
+        the first does not exist.
+        """
+        try:
+            answer = await self._get("/provisioning/batch/network")
+        except PiOrchestratorNotFoundError:
+            answer = await self._get("/provisioning/network/status")
+        return _parse(NetworkStatus, answer)
+
+    # -- Allowlist ----------------------------------------------------------------
+
+    async def allowlist(self, *, available_only: bool = False) -> list[AllowlistEntry]:
+        """Return the allowlist, or only its entries not yet used."""
+        params = {"available": "true"} if available_only else None
+        answer = await self._get("/provisioning/allowlist", params=params)
+        return _parse_list(AllowlistEntry, answer, "entries")
+
+    async def allowlist_entry(self, mac: str) -> AllowlistEntry:
+        """Return one allowlist entry."""
+        answer = await self._get(f"/provisioning/allowlist/{_mac_segment(mac)}")
+        return _parse(AllowlistEntry, _unwrap(answer, "entry"))
+
+    async def allowlist_add(
+        self, mac: str, *, description: str | None = None, container_id: str | None = None
+    ) -> AllowlistEntry:
+        """Approve a board for provisioning."""
+        body: dict[str, Any] = {"mac": normalize_mac(mac)}
+        if description is not None:
+            body["description"] = description
+        if container_id is not None:
+            body["container_id"] = container_id
+        answer = await self._post("/provisioning/allowlist", body)
+        return _parse(AllowlistEntryResult, _wrap(answer, "entry")).entry
+
+    async def allowlist_update(
+        self,
+        mac: str,
+        *,
+        description: str | None | _Unset = UNSET,
+        container_id: str | None | _Unset = UNSET,
+    ) -> AllowlistEntry:
+        """Change an entry's description or container; omitted fields stay as they are."""
+        body = {
+            name: value
+            for name, value in (("description", description), ("container_id", container_id))
+            if value is not UNSET
+        }
+        answer = await self._request(
+            "PATCH", f"/provisioning/allowlist/{_mac_segment(mac)}", json_body=body
+        )
+        return _parse(AllowlistEntryResult, _wrap(answer, "entry")).entry
+
+    async def allowlist_remove(self, mac: str) -> None:
+        """Withdraw a board's approval."""
+        await self._request("DELETE", f"/provisioning/allowlist/{_mac_segment(mac)}")
+
+    async def allowlist_bulk_add(self, entries: Iterable[Mapping[str, Any]]) -> BulkAddResult:
+        """Approve many boards at once; each entry has `mac` and optional details."""
+        body = [{**entry, "mac": normalize_mac(str(entry["mac"]))} for entry in entries]
+        answer = await self._post("/provisioning/allowlist/bulk", {"entries": body})
+        return _parse(BulkAddResult, answer)
+
+    async def allowlist_bulk_remove(self, macs: Iterable[str]) -> BulkRemoveResult:
+        """Withdraw many approvals at once."""
+        body = {"macs": [normalize_mac(mac) for mac in macs]}
+        return _parse(
+            BulkRemoveResult, await self._post("/provisioning/allowlist/bulk-remove", body)
+        )
+
+    async def allowlist_clear(self) -> ClearResult:
+        """Remove every allowlist entry."""
+        return _parse(ClearResult, await self._request("DELETE", "/provisioning/allowlist/all"))
+
+    async def allowlist_stats(self) -> AllowlistStats:
+        """Return how many entries exist, are used and are available."""
+        return _parse(AllowlistStats, await self._get("/provisioning/allowlist/stats"))
+
+    # -- Session recovery ------------------------------------------------------
+
+    async def recoverable_sessions(self) -> list[Session]:
+        """Return sessions interrupted by a Pi restart that can be resumed."""
+        answer = await self._get("/provisioning/sessions/recoverable")
+        return _parse_list(Session, answer, "sessions")
+
+    async def resume_session(self, session_id: str) -> SessionResult:
+        """Resume an interrupted session; its boards keep their states."""
+        answer = await self._post(f"/provisioning/sessions/{_segment(session_id)}/resume")
+        return _parse(SessionResult, answer)
+
+    # -- Cabinet door -----------------------------------------------------------
+
+    async def door_status(self) -> DoorStatus:
+        """Return the cabinet door's contact and lock state."""
+        return _parse(DoorStatus, await self._get("/door/status"))
+
+    async def open_door(
+        self, *, duration: int | None = None, testing_mode: bool | None = None
+    ) -> DoorCommandResult:
+        """Unlock and open the door, for `duration` seconds if given."""
+        body: dict[str, Any] = {}
+        if duration is not None:
+            body["duration"] = duration
+        if testing_mode is not None:
+            body["testing_mode"] = testing_mode
+        return self._door_result(await self._post("/door/open", body))
+
+    async def close_door(self) -> DoorCommandResult:
+        """Close and lock the door."""
+        return self._door_result(await self._post("/door/close"))
+
+    async def door_history(self, *, limit: int = 20) -> list[DoorHistoryEntry]:
+        """Return the latest door commands, newest first as the Pi orders them."""
+        answer = await self._get("/door/history", params={"limit": str(limit)})
+        return _parse_list(DoorHistoryEntry, answer, "history")
+
+    # -- Streams -----------------------------------------------------------------
+
+    async def open_event_stream(
+        self, *, session_id: str | None = None, last_event_id: str | None = None
+    ) -> aiohttp.ClientResponse:
+        """Open the SSE stream of provisioning events; the caller closes it.
+
+        The key goes in the header, never in the query string, so it cannot end up
+        in a proxy's or the Pi's access log.
+        """
+        headers = {"Accept": "text/event-stream", "Cache-Control": "no-cache"}
+        if last_event_id is not None:
+            headers["Last-Event-ID"] = last_event_id
+        params = {"session_id": session_id} if session_id else None
+        path = "/provisioning/batch/events"
+        url = self._url(path)
+        try:
+            response = await self._session.get(
+                url,
+                params=params,
+                headers=self._headers(protected=True, extra=headers),
+                timeout=aiohttp.ClientTimeout(total=None, sock_connect=self._timeout.total),
+                ssl=self._ssl_option,
+            )
+        except (TimeoutError, aiohttp.ClientError) as err:
+            raise self._transport_error("GET", path, err) from err
+        if response.status != 200:
+            try:
+                attempt = self._interpret(response.status, response.headers, await response.read())
+            finally:
+                response.release()
+            error = attempt.error or PiOrchestratorResponseError(
+                "The Pi did not open the event stream", http_status=response.status
+            )
+            self._record_failure("GET", path, error)
+            raise error
+        return response
+
+    async def connect_monitor(self) -> aiohttp.ClientWebSocketResponse:
+        """Open the `/ws/monitor` WebSocket of system health; the caller closes it."""
+        url = self.url.with_scheme("wss" if self._ssl else "ws").with_path("/ws/monitor")
+        try:
+            return await self._session.ws_connect(
+                url,
+                timeout=aiohttp.ClientWSTimeout(ws_close=self._timeout.total),
+                ssl=self._ssl_option,
+                autoping=True,
+                heartbeat=None,
+            )
+        except (TimeoutError, aiohttp.ClientError) as err:
+            raise self._transport_error("GET", "/ws/monitor", err) from err
+
+    # -- Plumbing ----------------------------------------------------------------
+
+    async def _session_action(self, session_id: str, action: str) -> SessionResult:
+        answer = await self._post(f"/provisioning/batch/{_segment(session_id)}/{action}")
+        return _parse(SessionResult, answer)
+
+    async def _board_action(self, session_id: str, mac: str, action: str) -> BoardActionResult:
+        path = f"/provisioning/batch/{_segment(session_id)}/devices/{_mac_segment(mac)}/{action}"
+        return _parse(BoardActionResult, await self._post(path))
+
+    @staticmethod
+    def _door_result(answer: _Answer) -> DoorCommandResult:
+        # The door endpoints put `success` inside `data`; a refusal there is a
+        # failed command, not a transport error, so the caller decides.
+        result = _parse(DoorCommandResult, answer)
+        return result.model_copy(update={"correlation_id": answer.correlation_id})
+
+    async def _get(
+        self, path: str, *, params: Mapping[str, str] | None = None, protected: bool = True
+    ) -> _Answer:
+        return await self._request("GET", path, params=params, protected=protected)
+
+    async def _post(self, path: str, body: Mapping[str, Any] | None = None) -> _Answer:
+        return await self._request("POST", path, json_body=dict(body) if body is not None else {})
+
+    @property
+    def _ssl_option(self) -> bool:
+        # aiohttp: True verifies certificates as usual, False accepts any (a Pi
+        # with a self-signed certificate).
+        return self._verify_ssl
+
+    def _url(self, path: str) -> URL:
+        return self.url.with_path(f"{self.base_path}{path}", encoded=True)
+
+    def _headers(
+        self, *, protected: bool, extra: Mapping[str, str] | None = None
+    ) -> dict[str, str]:
+        headers = {"Accept": "application/json"}
+        if extra:
+            headers.update(extra)
+        if protected and self._api_key:
+            headers["X-API-Key"] = self._api_key
+        return headers
+
+    async def _request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, str] | None = None,
+        json_body: Mapping[str, Any] | None = None,
+        protected: bool = True,
+    ) -> _Answer:
+        """Send a request, retrying what the Pi says is retryable, and unwrap it."""
+        idempotent = method in ("GET", "PUT", "DELETE", "HEAD")
+        waited = 0.0
+        attempt_number = 0
+        while True:
+            attempt_number += 1
+            attempt = await self._attempt(method, path, params, json_body, protected)
+            error = attempt.error
+            if error is None:
+                return attempt.answer
+            delay = self._retry_delay(error, idempotent=idempotent)
+            if (
+                delay is None
+                or attempt_number >= self._retry.max_attempts
+                or waited + delay > self._retry.max_total_wait
+            ):
+                self._record_failure(method, path, error)
+                raise error
+            _LOGGER.debug(
+                "%s %s failed (%s); retrying in %.1f s",
+                method,
+                path,
+                error.code or error.http_status,
+                delay,
+            )
+            waited += delay
+            await self._sleep(delay)
+
+    def _retry_delay(self, error: PiOrchestratorError, *, idempotent: bool) -> float | None:
+        """Seconds to wait before trying again, or None when it must not be retried."""
+        if isinstance(error, PiOrchestratorAuthenticationError):
+            return None
+        if isinstance(error, PiOrchestratorConnectionError):
+            # A request that may have reached the Pi is not sent twice: starting a
+            # batch or provisioning a board must not happen twice by accident.
+            return self._retry.connection_retry_delay if idempotent else None
+        if error.retryable:
+            return error.retry_after if error.retry_after is not None else DEFAULT_RETRY_AFTER
+        return None
+
+    async def _attempt(
+        self,
+        method: str,
+        path: str,
+        params: Mapping[str, str] | None,
+        json_body: Mapping[str, Any] | None,
+        protected: bool,
+    ) -> _Attempt:
+        started = time.monotonic()
+        try:
+            async with self._session.request(
+                method,
+                self._url(path),
+                params=params,
+                json=json_body,
+                headers=self._headers(protected=protected),
+                timeout=self._timeout,
+                ssl=self._ssl_option,
+            ) as response:
+                body = await response.read()
+                attempt = self._interpret(response.status, response.headers, body)
+                _LOGGER.debug(
+                    "%s %s -> %s in %.0f ms (correlation ID %s)",
+                    method,
+                    path,
+                    response.status,
+                    (time.monotonic() - started) * 1000,
+                    attempt.answer.correlation_id or _correlation_of(attempt.error),
+                )
+                return attempt
+        except (TimeoutError, aiohttp.ClientError) as err:
+            return _Attempt(error=self._transport_error(method, path, err))
+
+    def _transport_error(self, method: str, path: str, err: BaseException) -> PiOrchestratorError:
+        if isinstance(err, TimeoutError | aiohttp.ServerTimeoutError):
+            error: PiOrchestratorError = PiOrchestratorTimeoutError(
+                f"The Pi at {self.host} did not answer {method} {path} in time"
+            )
+        else:
+            error = PiOrchestratorConnectionError(
+                f"Cannot reach the Pi at {self.host}:{self.port} ({type(err).__name__})"
+            )
+        return error
+
+    def _interpret(self, status: int, headers: Mapping[str, str], body: bytes) -> _Attempt:
+        """Turn one HTTP answer into data or an error, following API.md §1."""
+        if status == 204 or not body.strip():
+            if 200 <= status < 300:
+                return _Attempt()
+            return _Attempt(error=_error_from_status(status, headers, None))
+        try:
+            payload = json.loads(body)
+        except ValueError:
+            return _Attempt(
+                error=PiOrchestratorResponseError(
+                    f"The Pi answered HTTP {status} with a body that is not JSON",
+                    http_status=status,
+                )
+            )
+        correlation_id = payload.get("correlation_id") if isinstance(payload, dict) else None
+        if isinstance(payload, dict) and isinstance(payload.get("success"), bool):
+            if payload["success"] and 200 <= status < 300:
+                return _Attempt(_Answer(payload.get("data"), correlation_id))
+            return _Attempt(error=_error_from_envelope(status, headers, payload))
+        # A bare body: the legacy routes, or a V1 route behind something that
+        # strips envelopes. Its status alone says whether it failed.
+        if 200 <= status < 300:
+            return _Attempt(_Answer(payload, correlation_id))
+        return _Attempt(error=_error_from_status(status, headers, payload))
+
+    def _record_failure(self, method: str, path: str, error: PiOrchestratorError) -> None:
+        _LOGGER.debug("%s %s failed: %s", method, path, error)
+        self.recent_failures.append(
+            FailedRequest(
+                at=datetime.now(UTC),
+                method=method,
+                path=path,
+                code=error.code,
+                http_status=error.http_status,
+                message=error.message,
+                correlation_id=error.correlation_id,
+            )
+        )
+
+
+def _segment(value: str) -> str:
+    """Percent-encode one path segment, so an ID cannot change the path."""
+    return quote(value, safe="")
+
+
+def _mac_segment(mac: str) -> str:
+    return _segment(normalize_mac(mac))
+
+
+def _retry_after_header(headers: Mapping[str, str]) -> float | None:
+    value = headers.get("Retry-After")
+    if value is None:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        return None
+
+
+def _error_from_envelope(
+    status: int, headers: Mapping[str, str], payload: Mapping[str, Any]
+) -> PiOrchestratorError:
+    """Build the error from either envelope shape of API.md §1."""
+    raw_error = payload.get("error")
+    if isinstance(raw_error, dict):
+        # The nested shape used by every V1 handler.
+        code = raw_error.get("code")
+        message = raw_error.get("message")
+        retryable = raw_error.get("retryable")
+        retry_after = raw_error.get("retry_after_seconds")
+        details = raw_error.get("details")
+    else:
+        # The flat shape of the auth middleware: `error` is the message.
+        code = payload.get("code")
+        message = raw_error
+        retryable = payload.get("retryable")
+        retry_after = payload.get("retry_after_seconds")
+        details = None
+    if not isinstance(retry_after, int | float) or isinstance(retry_after, bool):
+        retry_after = _retry_after_header(headers)
+    code_text = code if isinstance(code, str) and code else None
+    error_class = error_class_for(code_text, status)
+    is_retryable = (
+        retryable if isinstance(retryable, bool) else error_class is PiOrchestratorRateLimitedError
+    )
+    if is_retryable and retry_after is None:
+        retry_after = DEFAULT_RETRY_AFTER
+    correlation_id = payload.get("correlation_id")
+    return error_class(
+        message if isinstance(message, str) and message else f"The Pi answered HTTP {status}",
+        code=code_text,
+        http_status=status,
+        retryable=is_retryable,
+        retry_after=float(retry_after) if retry_after is not None else None,
+        correlation_id=correlation_id if isinstance(correlation_id, str) else None,
+        details=details if isinstance(details, str) else None,
+    )
+
+
+def _error_from_status(
+    status: int, headers: Mapping[str, str], payload: Any
+) -> PiOrchestratorError:
+    """Build the error for an answer without an envelope."""
+    message = None
+    if isinstance(payload, dict):
+        for key in ("error", "message"):
+            if isinstance(payload.get(key), str):
+                message = payload[key]
+                break
+    error_class = error_class_for(None, status)
+    retry_after = _retry_after_header(headers)
+    retryable = status in (429, 502, 503, 504)
+    return error_class(
+        message or f"The Pi answered HTTP {status}",
+        http_status=status,
+        retryable=retryable,
+        retry_after=retry_after
+        if retry_after is not None
+        else (DEFAULT_RETRY_AFTER if retryable else None),
+    )
+
+
+def _correlation_of(error: PiOrchestratorError | None) -> str | None:
+    return error.correlation_id if error is not None else None
+
+
+def _unwrap(answer: _Answer, key: str) -> _Answer:
+    """Return `data[key]` when the Pi wrapped the object, else the answer itself."""
+    if isinstance(answer.data, dict) and isinstance(answer.data.get(key), dict):
+        return _Answer(answer.data[key], answer.correlation_id)
+    return answer
+
+
+def _wrap(answer: _Answer, key: str) -> _Answer:
+    """Return `{key: data}` when the Pi answered with the bare object."""
+    if isinstance(answer.data, dict) and key not in answer.data:
+        return _Answer({key: answer.data}, answer.correlation_id)
+    return answer
+
+
+def _parse(model: type[_ModelT], answer: _Answer) -> _ModelT:
+    """Validate the answer's data as `model`, naming every missing or invalid field."""
+    return _validate(model, answer.data, answer.correlation_id)
+
+
+def _validate(model: type[_ModelT], data: Any, correlation_id: str | None) -> _ModelT:
+    try:
+        return model.model_validate(data if data is not None else {})
+    except ValidationError as err:
+        fields = ", ".join(
+            ".".join(str(part) for part in issue["loc"]) or "(root)" for issue in err.errors()
+        )
+        raise PiOrchestratorResponseError(
+            f"The Pi's answer does not match the V1 contract for {model.__name__}: "
+            f"missing or invalid {fields}",
+            correlation_id=correlation_id,
+        ) from None
+
+
+def _parse_list(model: type[_ModelT], answer: _Answer, key: str) -> list[_ModelT]:
+    """Parse a list the Pi sends either bare or as `{key: [...]}`."""
+    data = answer.data
+    items = data.get(key) if isinstance(data, dict) else data
+    if items is None:
+        return []
+    if not isinstance(items, list):
+        raise PiOrchestratorResponseError(
+            f"The Pi's answer does not match the V1 contract: {key} is not a list",
+            correlation_id=answer.correlation_id,
+        )
+    return [_validate(model, item, answer.correlation_id) for item in items]
