@@ -1,0 +1,351 @@
+"""Fault injection: the /_sim admin routes (not part of the real API; no auth).
+
+They let a test break the simulator on purpose: fail the next requests, add latency,
+drop, stall or corrupt the streams, add boards, rotate the API key, reset everything.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+import json
+from typing import Any, Final
+
+from aiohttp import web
+
+from simulator.context import CONTEXT, Context
+from simulator.envelope import ERRORS, ApiError, json_response
+from simulator.macs import InvalidMacError, normalize_mac
+
+SIM_PREFIX: Final = "/_sim"
+STREAMS: Final = ("sse", "ws")
+DEFAULT_SSE_GARBAGE: Final = (
+    'id: x\nevent: device.state_changed\ndata: {"version": "1.0", "type": \n\n'
+)
+DEFAULT_WS_GARBAGE: Final = '{"type": "monitoring_update", "data": {'
+
+
+@dataclass(slots=True)
+class FailRule:
+    """Answer the next `remaining` matching requests with an error."""
+
+    remaining: int
+    error: ApiError
+    prefixes: tuple[str, ...]
+
+    def matches(self, path: str) -> bool:
+        """Match the given prefixes, or every API request when none were given."""
+        if not self.prefixes:
+            return path.startswith("/api")
+        return any(path.startswith(prefix) for prefix in self.prefixes)
+
+
+class FaultState:
+    """The faults currently armed."""
+
+    def __init__(self) -> None:
+        """Start with no fault armed."""
+        self.rules: list[FailRule] = []
+        self.latency = 0.0
+        self.latency_prefixes: tuple[str, ...] = ()
+        self._stall_until: dict[str, float] = {}
+
+    def take_failure(self, path: str) -> ApiError | None:
+        """Consume one armed failure matching `path`, if any."""
+        for rule in self.rules:
+            if rule.remaining > 0 and rule.matches(path):
+                rule.remaining -= 1
+                if rule.remaining == 0:
+                    self.rules.remove(rule)
+                return rule.error
+        return None
+
+    def latency_for(self, path: str) -> float:
+        """Return the delay to add before answering `path`."""
+        if self.latency <= 0:
+            return 0.0
+        if self.latency_prefixes and not any(path.startswith(p) for p in self.latency_prefixes):
+            return 0.0
+        return self.latency
+
+    def stall(self, stream: str, seconds: float) -> None:
+        """Silence a stream kind for `seconds` real seconds (stall seconds are not scaled)."""
+        self._stall_until[stream] = asyncio.get_running_loop().time() + seconds
+
+    def stall_remaining(self, stream: str) -> float:
+        """Return how long the stream kind stays silent."""
+        until = self._stall_until.get(stream)
+        if until is None:
+            return 0.0
+        return max(0.0, until - asyncio.get_running_loop().time())
+
+    def pending_failures(self) -> int:
+        """Return how many failures are still armed."""
+        return sum(rule.remaining for rule in self.rules)
+
+    def clear(self) -> None:
+        """Disarm everything."""
+        self.rules.clear()
+        self.latency = 0.0
+        self.latency_prefixes = ()
+        self._stall_until.clear()
+
+
+class _BadFaultRequestError(Exception):
+    """A /_sim body that does not make sense."""
+
+
+type _SimHandler = Callable[[Context, dict[str, Any]], Awaitable[dict[str, Any]]]
+
+
+def _prefixes(value: Any) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        return (value,)
+    if isinstance(value, list) and all(isinstance(item, str) for item in value):
+        return tuple(value)
+    raise _BadFaultRequestError("paths must be a string or a list of strings")
+
+
+def _number(body: dict[str, Any], key: str, default: float | None = None) -> float:
+    value = body.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+        raise _BadFaultRequestError(f"{key} must be a non-negative number")
+    return float(value)
+
+
+def _stream(body: dict[str, Any]) -> str:
+    stream = body.get("stream")
+    if stream not in STREAMS:
+        raise _BadFaultRequestError(f"stream must be one of {list(STREAMS)}")
+    return str(stream)
+
+
+async def _drop_streams(ctx: Context, body: dict[str, Any]) -> dict[str, Any]:
+    streams = body.get("streams", list(STREAMS))
+    if not isinstance(streams, list) or not set(streams) <= set(STREAMS):
+        raise _BadFaultRequestError(f"streams must be a subset of {list(STREAMS)}")
+    abort = bool(body.get("abort", False))
+    dropped = {"sse": 0, "ws": 0}
+    if "sse" in streams:
+        dropped["sse"] = ctx.events.close_all(abort=abort) + ctx.log_events.close_all(abort=abort)
+    if "ws" in streams:
+        dropped["ws"] = ctx.monitor.close_all(abort=abort)
+    ctx.stats.faults_triggered["drop-streams"] += 1
+    return {"dropped": dropped}
+
+
+async def _fail_next(ctx: Context, body: dict[str, Any]) -> dict[str, Any]:
+    count = int(_number(body, "count", 1))
+    code = body.get("code", "INTERNAL_ERROR")
+    if not isinstance(code, str) or not code:
+        raise _BadFaultRequestError("code must be a non-empty string")
+    spec = ERRORS.get(code)
+    status = int(_number(body, "status", spec.status if spec else 500))
+    if not 400 <= status <= 599:
+        raise _BadFaultRequestError("status must be an HTTP error status (400-599)")
+    retry_after = body.get("retry_after_seconds")
+    if retry_after is not None:
+        retry_after = int(_number(body, "retry_after_seconds"))
+    retryable = body.get("retryable")
+    if retryable is not None and not isinstance(retryable, bool):
+        raise _BadFaultRequestError("retryable must be a boolean")
+    message = body.get("message")
+    error = ApiError(
+        code,
+        message if isinstance(message, str) else None,
+        status=status,
+        retryable=retryable,
+        retry_after=retry_after,
+    )
+    if count > 0:
+        ctx.faults.rules.append(FailRule(count, error, _prefixes(body.get("paths"))))
+    return {"armed": count, "pending": ctx.faults.pending_failures()}
+
+
+async def _latency(ctx: Context, body: dict[str, Any]) -> dict[str, Any]:
+    ctx.faults.latency = _number(body, "seconds", 0)
+    ctx.faults.latency_prefixes = _prefixes(body.get("paths"))
+    return {"latency_seconds": ctx.faults.latency}
+
+
+async def _stall(ctx: Context, body: dict[str, Any]) -> dict[str, Any]:
+    stream = _stream(body)
+    seconds = _number(body, "seconds", 5)
+    ctx.faults.stall(stream, seconds)
+    ctx.stats.faults_triggered[f"stall-{stream}"] += 1
+    return {"stream": stream, "seconds": seconds}
+
+
+async def _malformed(ctx: Context, body: dict[str, Any]) -> dict[str, Any]:
+    stream = _stream(body)
+    frame = body.get("frame")
+    if frame is not None and not isinstance(frame, str):
+        raise _BadFaultRequestError("frame must be a string")
+    if stream == "sse":
+        sent = ctx.events.send_raw(frame if frame is not None else DEFAULT_SSE_GARBAGE)
+    else:
+        sent = ctx.monitor.send_raw(frame if frame is not None else DEFAULT_WS_GARBAGE)
+    ctx.stats.faults_triggered[f"malformed-{stream}"] += 1
+    return {"stream": stream, "sent": sent}
+
+
+async def _report(ctx: Context, body: dict[str, Any]) -> dict[str, Any]:
+    stats = ctx.stats
+    return {
+        "requests": {path: dict(statuses) for path, statuses in stats.requests.items()},
+        "requests_total": sum(sum(s.values()) for s in stats.requests.values()),
+        "events_published": dict(ctx.events.published),
+        "events_sent": dict(stats.events_sent),
+        "last_event_id": ctx.events.last_id,
+        "connections_opened": {
+            "sse": stats.connections_opened["sse"],
+            "logs": stats.connections_opened["logs"],
+            "ws": stats.connections_opened["ws"],
+        },
+        "subscribers": {
+            "sse": len(ctx.events.subscribers),
+            "logs": len(ctx.log_events.subscribers),
+            "ws": len(ctx.monitor.clients),
+        },
+        "faults": {
+            "fail_next_pending": ctx.faults.pending_failures(),
+            "latency_seconds": ctx.faults.latency,
+            "stalled": {stream: ctx.faults.stall_remaining(stream) for stream in STREAMS},
+            "triggered": dict(stats.faults_triggered),
+        },
+        "state_writes": ctx.store.writes,
+    }
+
+
+async def _boards(ctx: Context, body: dict[str, Any]) -> dict[str, Any]:
+    raw_macs = body.get("macs", [])
+    if not isinstance(raw_macs, list):
+        raise _BadFaultRequestError("macs must be a list")
+    try:
+        macs = [normalize_mac(mac) for mac in raw_macs]
+    except InvalidMacError as err:
+        raise _BadFaultRequestError(str(err)) from err
+    count = int(_number(body, "count", 0))
+    if not macs and count == 0:
+        raise _BadFaultRequestError("give count > 0 or a list of macs")
+    added = ctx.engine.add_boards(
+        count=count, macs=macs, fail_once=bool(body.get("fail_once", False))
+    )
+    ctx.journal.info("simulator", f"{len(added)} board(s) joined the onboarding network")
+    return {"added": [board.mac for board in added], "boards": len(ctx.state.boards)}
+
+
+async def _api_key(ctx: Context, body: dict[str, Any]) -> dict[str, Any]:
+    key = body.get("api_key")
+    if key is not None and (not isinstance(key, str) or not key):
+        raise _BadFaultRequestError("api_key must be a non-empty string or null")
+    ctx.auth.api_key = key
+    # The key itself is never echoed or logged.
+    return {"message": "API key changed" if key else "API key removed"}
+
+
+async def _reset(ctx: Context, body: dict[str, Any]) -> dict[str, Any]:
+    from simulator.seeding import initial_state
+
+    ctx.rng.seed(ctx.config.seed)
+    await ctx.door.shutdown()
+    await ctx.engine.reset(initial_state(ctx.config, ctx.rng))
+    ctx.faults.clear()
+    ctx.limiter.reset()
+    ctx.stats.reset()
+    ctx.events.clear_buffer()
+    ctx.log_events.clear_buffer()
+    ctx.journal.clear()
+    ctx.auth.api_key = ctx.config.api_key
+    ctx.settings.clear()
+    ctx.journal.info("simulator", "state reset")
+    return {"message": "simulator reset", "boards": len(ctx.state.boards)}
+
+
+async def _expire(ctx: Context, body: dict[str, Any]) -> dict[str, Any]:
+    session_id = body.get("session_id")
+    if session_id is not None and not isinstance(session_id, str):
+        raise _BadFaultRequestError("session_id must be a string")
+    session = await ctx.engine.expire_now(
+        session_id, warning_only=bool(body.get("warning_only", False))
+    )
+    return {"session": session.to_api()}
+
+
+async def _door(ctx: Context, body: dict[str, Any]) -> dict[str, Any]:
+    try:
+        return ctx.door.force(
+            state=body.get("state"), lock_state=body.get("lock_state"), error=body.get("error")
+        )
+    except ValueError as err:
+        raise _BadFaultRequestError(str(err)) from err
+
+
+async def _state(ctx: Context, body: dict[str, Any]) -> dict[str, Any]:
+    return ctx.state.to_json()
+
+
+_ROUTES: Final[dict[tuple[str, str], _SimHandler]] = {
+    ("POST", "/drop-streams"): _drop_streams,
+    ("POST", "/fail-next"): _fail_next,
+    ("POST", "/latency"): _latency,
+    ("POST", "/stall"): _stall,
+    ("POST", "/malformed"): _malformed,
+    ("GET", "/report"): _report,
+    ("POST", "/boards"): _boards,
+    ("POST", "/api-key"): _api_key,
+    ("POST", "/reset"): _reset,
+    ("POST", "/expire"): _expire,
+    ("POST", "/door"): _door,
+    ("GET", "/state"): _state,
+}
+
+
+def _wrap(handler: _SimHandler) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
+    async def route(request: web.Request) -> web.StreamResponse:
+        body: dict[str, Any] = {}
+        raw = await request.read()
+        if raw.strip():
+            try:
+                parsed = json.loads(raw)
+            except (UnicodeDecodeError, json.JSONDecodeError):
+                return json_response({"error": "body must be JSON"}, status=400)
+            if not isinstance(parsed, dict):
+                return json_response({"error": "body must be a JSON object"}, status=400)
+            body = parsed
+        try:
+            result = await handler(request.app[CONTEXT], body)
+        except _BadFaultRequestError as err:
+            return json_response({"error": str(err)}, status=400)
+        except ApiError as err:
+            return json_response({"error": err.message, "code": err.code}, status=err.status)
+        return json_response(result)
+
+    return route
+
+
+def add_fault_routes(app: web.Application) -> None:
+    """Register every /_sim route."""
+    for (method, path), handler in _ROUTES.items():
+        app.router.add_route(method, SIM_PREFIX + path, _wrap(handler))
+
+
+@web.middleware
+async def fault_middleware(
+    request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
+) -> web.StreamResponse:
+    """Apply armed latency and failures to API requests (never to /_sim)."""
+    if request.path.startswith(SIM_PREFIX):
+        return await handler(request)
+    faults = request.app[CONTEXT].faults
+    delay = faults.latency_for(request.path)
+    if delay > 0:
+        await asyncio.sleep(delay)
+    error = faults.take_failure(request.path)
+    if error is not None:
+        request.app[CONTEXT].stats.faults_triggered["fail-next"] += 1
+        raise error
+    return await handler(request)
