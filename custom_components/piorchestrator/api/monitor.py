@@ -1,0 +1,204 @@
+"""The monitor WebSocket (API.md §7): the Pi's health, pushed every few seconds."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from collections.abc import AsyncGenerator, Mapping
+from contextlib import suppress
+from dataclasses import dataclass
+import json
+import logging
+import time
+from typing import Any, Final, Protocol
+
+import aiohttp
+
+from .backoff import Backoff
+from .errors import PiOrchestratorConnectionError, PiOrchestratorTimeoutError
+from .health import Health, health_from_monitoring
+from .stream import (
+    OnceLogger,
+    ReconnectingStream,
+    SleepFunction,
+    StreamConnected,
+    StreamDisconnected,
+)
+
+_LOGGER = logging.getLogger(__name__)
+
+MonitorConnected = StreamConnected
+"""The monitor is (again) connected; the same type as the event stream's."""
+MonitorDisconnected = StreamDisconnected
+"""The monitor went down; the same type as the event stream's."""
+
+_CLOSE_TIMEOUT: Final = 2.0
+_PING: Final = {"type": "ping"}
+_ENDED: Final = (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSING, aiohttp.WSMsgType.CLOSED)
+
+
+class MonitorClient(Protocol):
+    """What the monitor needs of a client (`PiOrchestratorClient` has it)."""
+
+    @property
+    def host(self) -> str:
+        """The Pi's host name or address, for log lines."""
+
+    async def connect_monitor(self) -> aiohttp.ClientWebSocketResponse:
+        """Open the WebSocket; raise a `PiOrchestratorError` when it cannot."""
+
+
+@dataclass(frozen=True, slots=True)
+class HealthUpdate:
+    """A new health reading, and the MonitoringData it was read from.
+
+    `raw` is the whole snapshot after merging the update; it is shared, not copied:
+    treat it as read-only.
+    """
+
+    health: Health
+    raw: Mapping[str, Any]
+
+
+def merge_monitoring(base: Mapping[str, Any], update: Mapping[str, Any]) -> dict[str, Any]:
+    """Return `base` with a partial `update` merged in; neither is changed.
+
+    Nested objects merge key by key; anything else in `update` replaces what
+    `base` had. Unchanged branches are shared with `base`, not copied.
+    """
+    merged = dict(base)
+    for key, value in update.items():
+        current = merged.get(key)
+        if isinstance(value, Mapping) and isinstance(current, Mapping):
+            merged[key] = merge_monitoring(current, value)
+        else:
+            merged[key] = value
+    return merged
+
+
+class MonitorStream(ReconnectingStream[HealthUpdate]):
+    """Yields the Pi's health from the monitor WebSocket, reconnecting forever.
+
+    Besides `HealthUpdate`s, iteration yields `MonitorConnected` and
+    `MonitorDisconnected`. A `{"type": "ping"}` goes out every `ping_interval`
+    seconds; when nothing at all (a pong or any other message) comes back within
+    `pong_timeout` of a ping, the connection is taken for dead and replaced. Any
+    message counts as proof of life, so a Pi that pushes updates but does not
+    answer pings keeps its connection.
+    """
+
+    _what = "monitor"
+
+    def __init__(
+        self,
+        client: MonitorClient,
+        *,
+        ping_interval: float = 10.0,
+        pong_timeout: float = 10.0,
+        backoff: Backoff | None = None,
+        sleep: SleepFunction = asyncio.sleep,
+    ) -> None:
+        """Prepare; nothing connects until iteration starts."""
+        super().__init__(client.host, backoff=backoff, sleep=sleep)
+        self._client = client
+        self._ping_interval = ping_interval
+        self._pong_timeout = pong_timeout
+        self._ws: aiohttp.ClientWebSocketResponse | None = None
+        self._snapshot: dict[str, Any] = {}
+        self._counts: Counter[str] = Counter()
+        self._last_update: float | None = None
+        self._once = OnceLogger(_LOGGER)
+
+    @property
+    def diagnostics(self) -> dict[str, Any]:
+        """The shared record, plus when health last changed and message counts."""
+        return {
+            **super().diagnostics,
+            "last_update": self._last_update,
+            "message_counts": dict(self._counts),
+        }
+
+    async def _open(self) -> None:
+        self._ws = await self._client.connect_monitor()
+
+    async def _receive(self) -> AsyncGenerator[HealthUpdate]:
+        ws = self._ws
+        if ws is None:
+            return
+        loop = asyncio.get_running_loop()
+        next_ping = loop.time() + self._ping_interval
+        pong_deadline: float | None = None
+        while True:
+            wake = next_ping if pong_deadline is None else min(next_ping, pong_deadline)
+            try:
+                async with asyncio.timeout_at(wake):
+                    message = await ws.receive()
+            except TimeoutError:
+                now = loop.time()
+                if pong_deadline is not None and now >= pong_deadline:
+                    raise PiOrchestratorTimeoutError(
+                        f"The monitor of the Pi at {self._client.host} sent nothing "
+                        f"for {self._pong_timeout:.0f} s after a ping"
+                    ) from None
+                await ws.send_json(_PING)
+                self._counts["ping_sent"] += 1
+                if pong_deadline is None:
+                    pong_deadline = now + self._pong_timeout
+                next_ping = now + self._ping_interval
+                continue
+            if message.type in _ENDED:
+                return
+            if message.type is aiohttp.WSMsgType.ERROR:
+                raise PiOrchestratorConnectionError(
+                    f"The monitor of the Pi at {self._client.host} broke "
+                    f"({type(message.data).__name__})"
+                )
+            pong_deadline = None
+            self._mark_alive()
+            update = self._handle(message.data)
+            if update is not None:
+                yield update
+
+    def _handle(self, raw: Any) -> HealthUpdate | None:
+        """Apply one message to the snapshot; return the new reading, if any."""
+        try:
+            message = json.loads(raw)
+        except (TypeError, ValueError, RecursionError):
+            message = None
+        if not isinstance(message, dict):
+            self._counts["invalid"] += 1
+            self._once.log(
+                "not-json", logging.WARNING, "Skipping monitor messages that are not JSON objects"
+            )
+            return None
+        kind = message.get("type")
+        if kind == "pong":
+            self._counts["pong"] += 1
+            return None
+        if kind not in ("initial_data", "monitoring_update"):
+            self._counts["other"] += 1
+            self._once.log(
+                f"type:{kind}", logging.DEBUG, "Ignoring monitor messages of type %.80s", kind
+            )
+            return None
+        data = message.get("data")
+        if not isinstance(data, Mapping):
+            self._counts["invalid"] += 1
+            self._once.log(
+                f"no-data:{kind}", logging.WARNING, "Skipping %s messages without data", kind
+            )
+            return None
+        self._counts[kind] += 1
+        # initial_data is complete: it replaces what an earlier connection left.
+        self._snapshot = merge_monitoring({} if kind == "initial_data" else self._snapshot, data)
+        self._last_update = time.monotonic()
+        return HealthUpdate(health_from_monitoring(self._snapshot), self._snapshot)
+
+    async def _close_connection(self) -> None:
+        ws, self._ws = self._ws, None
+        if ws is None:
+            return
+        # A dead Pi never answers the closing handshake; do not wait long for it.
+        with suppress(TimeoutError):
+            async with asyncio.timeout(_CLOSE_TIMEOUT):
+                await ws.close()

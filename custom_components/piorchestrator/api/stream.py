@@ -1,0 +1,277 @@
+"""What the event stream and the monitor WebSocket share.
+
+Both are long-lived connections that must survive a Pi reboot or a WiFi drop: they
+reconnect forever with back-off, tell their consumer when they go down and come
+back (so it can resynchronise over REST), log an outage once rather than once per
+attempt, and keep a small diagnostics record. `ReconnectingStream` is that loop,
+written once; a subclass supplies how to open, read and close its connection.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+import asyncio
+from collections.abc import AsyncGenerator, Awaitable, Callable
+from contextlib import aclosing
+from dataclasses import dataclass
+import logging
+import time
+from typing import Any, ClassVar, Final
+
+import aiohttp
+
+from .backoff import Backoff
+from .errors import (
+    PiOrchestratorAuthenticationError,
+    PiOrchestratorConnectionError,
+    PiOrchestratorError,
+    PiOrchestratorTimeoutError,
+)
+
+_LOGGER = logging.getLogger(__name__)
+
+type SleepFunction = Callable[[float], Awaitable[None]]
+
+_MAX_KEY_LENGTH: Final = 120
+
+
+@dataclass(frozen=True, slots=True)
+class StreamConnected:
+    """The stream is (again) connected.
+
+    `reconnected` is True when a `StreamDisconnected` came before: events sent in
+    between may be lost, so the consumer should resynchronise over REST. `gap` is
+    how long the stream was down, in seconds (None on a first connection).
+    """
+
+    reconnected: bool
+    gap: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StreamDisconnected:
+    """The stream went down; it reconnects on its own.
+
+    Sent once per outage, not once per failed attempt. `error` says why, or is None
+    when the Pi closed the stream cleanly.
+    """
+
+    error: PiOrchestratorError | None = None
+
+
+class OnceLogger:
+    """Logs each kind of problem once, so a misbehaving peer cannot flood the log."""
+
+    def __init__(self, logger: logging.Logger, *, max_keys: int = 128) -> None:
+        """Remember up to `max_keys` problems; beyond that, log new ones at DEBUG."""
+        self._logger = logger
+        self._max_keys = max_keys
+        self._seen: set[str] = set()
+
+    def log(self, key: str, level: int, msg: str, *args: object) -> None:
+        """Log `msg` at `level` unless a problem with the same `key` was logged before."""
+        key = key[:_MAX_KEY_LENGTH]  # keys may hold what a peer sent: keep memory small
+        if key in self._seen:
+            return
+        if len(self._seen) >= self._max_keys:
+            level = logging.DEBUG
+        else:
+            self._seen.add(key)
+        self._logger.log(level, msg, *args)
+
+
+class ReconnectingStream[ItemT](ABC):
+    """An async iterator over a connection that reconnects forever.
+
+    Iterating yields `StreamConnected` after each successful (re)connection,
+    `StreamDisconnected` once per outage, and the subclass's items in between. An
+    authentication error is not retried: it ends the iteration, for the consumer
+    to ask for a new key. `close()` or cancelling the consuming task ends it too,
+    closing the connection at once. One consumer at a time.
+    """
+
+    _what: ClassVar[str] = "stream"
+    """Names the connection in log lines."""
+
+    def __init__(self, host: str, *, backoff: Backoff | None, sleep: SleepFunction) -> None:
+        """Prepare; nothing connects until iteration starts."""
+        self._host = host
+        self._backoff = backoff if backoff is not None else Backoff()
+        self._sleep = sleep
+        self._closed = asyncio.Event()
+        self._iterating = False
+        self._connected = False
+        self._delivered = False
+        self._failures = 0
+        self._reconnect_count = 0
+        self._last_error: dict[str, Any] | None = None
+        self._last_message: float | None = None
+
+    @property
+    def connected(self) -> bool:
+        """Whether the connection is open now."""
+        return self._connected
+
+    @property
+    def diagnostics(self) -> dict[str, Any]:
+        """A small record of the connection's health, for diagnostics downloads.
+
+        Times are `time.monotonic()` values. No secret or URL is included.
+        Subclasses extend it.
+        """
+        return {
+            "connected": self._connected,
+            "reconnect_count": self._reconnect_count,
+            "consecutive_failures": self._failures,
+            "last_error": self._last_error,
+            "last_message": self._last_message,
+            "backoff_floor": self._backoff.floor,
+        }
+
+    async def close(self) -> None:
+        """Close the connection and end the iteration; the stream cannot restart."""
+        self._closed.set()
+        await self._close_connection()
+
+    async def __aiter__(self) -> AsyncGenerator[StreamConnected | StreamDisconnected | ItemT]:
+        """Connect, yield, and reconnect until closed or cancelled.
+
+        A consumer that stops early should close the iterator (`contextlib.aclosing`)
+        or call `close()`, so the connection does not wait for garbage collection.
+        """
+        if self._iterating:
+            raise RuntimeError(f"The {self._what} already has a consumer")
+        self._iterating = True
+        lost_at: float | None = None
+        try:
+            while not self._closed.is_set():
+                error: PiOrchestratorError | None = None
+                try:
+                    await self._open()
+                    if self._closed.is_set():
+                        return
+                    gap = None if lost_at is None else time.monotonic() - lost_at
+                    lost_at = None
+                    self._on_connected(gap)
+                    yield StreamConnected(reconnected=gap is not None, gap=gap)
+                    async with aclosing(self._receive()) as items:
+                        async for item in items:
+                            yield item
+                except PiOrchestratorAuthenticationError as err:
+                    self._record_error(err)
+                    _LOGGER.debug(
+                        "The Pi at %s rejected the API key for the %s", self._host, self._what
+                    )
+                    raise
+                except PiOrchestratorError as err:
+                    error = err
+                except (aiohttp.ClientError, OSError) as err:
+                    error = self._transport_error(err)
+                finally:
+                    await self._close_connection()
+                if self._closed.is_set():
+                    return
+                delay = self._on_lost(error)
+                if lost_at is None:
+                    lost_at = time.monotonic()
+                    yield StreamDisconnected(error)
+                await self._pause(delay)
+        finally:
+            self._iterating = False
+            self._connected = False
+            await self._close_connection()
+
+    @abstractmethod
+    async def _open(self) -> None:
+        """Open the connection; raise a `PiOrchestratorError` when it cannot."""
+
+    @abstractmethod
+    def _receive(self) -> AsyncGenerator[ItemT]:
+        """Yield items until the connection ends.
+
+        Return on a clean close; raise a `PiOrchestratorError` (or let an aiohttp
+        or OS error through) when it breaks. Call `_mark_alive()` on every sign of
+        life, so a connection that delivered something resets the back-off.
+        """
+
+    @abstractmethod
+    async def _close_connection(self) -> None:
+        """Close the connection if one is open; must be idempotent."""
+
+    def _mark_alive(self) -> None:
+        self._delivered = True
+        self._last_message = time.monotonic()
+
+    def _on_connected(self, gap: float | None) -> None:
+        if gap is not None:
+            self._reconnect_count += 1
+        if self._failures:
+            _LOGGER.info(
+                "The %s of the Pi at %s is back after %.0f s", self._what, self._host, gap or 0.0
+            )
+        else:
+            _LOGGER.debug("Connected to the %s of the Pi at %s", self._what, self._host)
+        self._failures = 0
+        self._connected = True
+        self._delivered = False
+
+    def _on_lost(self, error: PiOrchestratorError | None) -> float:
+        """Log and record a failed attempt or a lost connection; return the delay."""
+        was_connected, self._connected = self._connected, False
+        delivered, self._delivered = self._delivered, False
+        if delivered:
+            # The connection worked: this is a fresh outage, not a failing Pi.
+            self._backoff.reset()
+        delay = self._backoff.next_delay(error.retry_after if error is not None else None)
+        if error is None:
+            _LOGGER.debug(
+                "The Pi at %s closed the %s; reconnecting in %.1f s", self._host, self._what, delay
+            )
+            return delay
+        self._record_error(error)
+        level = logging.WARNING if self._failures == 0 else logging.DEBUG
+        self._failures += 1
+        _LOGGER.log(
+            level,
+            "%s the %s of the Pi at %s: %s; retrying in %.1f s",
+            "Lost" if was_connected else "Cannot open",
+            self._what,
+            self._host,
+            error,
+            delay,
+        )
+        return delay
+
+    def _record_error(self, error: PiOrchestratorError) -> None:
+        self._last_error = {
+            "type": type(error).__name__,
+            "message": error.message,
+            "code": error.code,
+            "http_status": error.http_status,
+            "correlation_id": error.correlation_id,
+            "at": time.monotonic(),
+        }
+
+    def _transport_error(self, err: BaseException) -> PiOrchestratorError:
+        # The type name only: some aiohttp errors quote the full URL.
+        error_class = (
+            PiOrchestratorTimeoutError
+            if isinstance(err, TimeoutError)
+            else PiOrchestratorConnectionError
+        )
+        error = error_class(
+            f"The connection to the Pi at {self._host} broke ({type(err).__name__})"
+        )
+        error.__cause__ = err
+        return error
+
+    async def _pause(self, delay: float) -> None:
+        """Wait `delay` seconds, or less if the stream is closed meanwhile."""
+        sleeper = asyncio.ensure_future(self._sleep(delay))
+        closer = asyncio.ensure_future(self._closed.wait())
+        try:
+            await asyncio.wait((sleeper, closer), return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            sleeper.cancel()
+            closer.cancel()
+            await asyncio.gather(sleeper, closer, return_exceptions=True)
