@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter, deque
+from collections.abc import Callable
 from dataclasses import dataclass
 import json
 from typing import Any, Final
@@ -114,10 +115,24 @@ class Subscriber:
 class EventBroker:
     """Assigns ids, keeps the replay buffer and fans events out."""
 
-    def __init__(self, name: str, *, buffer_size: int = 1000, last_id: int = 0) -> None:
-        """Create a broker whose ids continue after `last_id`."""
+    def __init__(
+        self,
+        name: str,
+        *,
+        buffer_size: int = 1000,
+        last_id: int = 0,
+        withhold: Callable[[str, Any], bool] | None = None,
+    ) -> None:
+        """Create a broker whose ids continue after `last_id`.
+
+        `withhold(type, data)` true makes an event vanish as if the Pi never sent
+        it: not delivered, not buffered for replay, and no id spent on it (the
+        "stream looks healthy but events stop" fault).
+        """
         self.name = name
         self.last_id = last_id
+        self._withhold = withhold
+        self.withheld: Counter[str] = Counter()
         self._buffer: deque[WireEvent] = deque(maxlen=buffer_size)
         self.subscribers: set[Subscriber] = set()
         self.published: Counter[str] = Counter()
@@ -128,8 +143,15 @@ class EventBroker:
         self.last_id += 1
         return self.last_id
 
+    def skip_ids(self, count: int) -> None:
+        """Make the next id jump ahead, as after events lost on the Pi's side."""
+        self.last_id += count
+
     def publish(self, event_type: str, data: Any, *, session_id: str | None = None) -> WireEvent:
         """Buffer an event and hand it to every interested subscriber."""
+        if self._withhold is not None and self._withhold(event_type, data):
+            self.withheld[event_type] += 1
+            return WireEvent(self.last_id, event_type, data, session_id)
         event = WireEvent(self.next_id(), event_type, data, session_id)
         self._buffer.append(event)
         self.published[event_type] += 1

@@ -50,6 +50,9 @@ class FaultState:
         self.latency = 0.0
         self.latency_prefixes: tuple[str, ...] = ()
         self._stall_until: dict[str, float] = {}
+        self._mute_events_until: float | None = None
+        self.muted_macs: frozenset[str] = frozenset()
+        self._mute_monitor_until: float | None = None
 
     def take_failure(self, path: str) -> ApiError | None:
         """Consume one armed failure matching `path`, if any."""
@@ -80,12 +83,38 @@ class FaultState:
             return 0.0
         return max(0.0, until - asyncio.get_running_loop().time())
 
+    def mute_device_events(self, seconds: float, macs: frozenset[str]) -> None:
+        """Withhold device events (of `macs`, or all when empty) for `seconds`."""
+        self._mute_events_until = asyncio.get_running_loop().time() + seconds
+        self.muted_macs = macs
+
+    def withholds(self, event_type: str, data: Any) -> bool:
+        """Whether a provisioning event is to vanish under the mute fault."""
+        until = self._mute_events_until
+        if until is None or asyncio.get_running_loop().time() >= until:
+            return False
+        if not event_type.startswith("device."):
+            return False
+        return not self.muted_macs or _event_mac(data) in self.muted_macs
+
+    def mute_monitor(self, seconds: float) -> None:
+        """Stop monitoring updates for `seconds`; the socket keeps answering pings."""
+        self._mute_monitor_until = asyncio.get_running_loop().time() + seconds
+
+    def monitor_muted(self) -> bool:
+        """Whether monitoring updates are being held back."""
+        until = self._mute_monitor_until
+        return until is not None and asyncio.get_running_loop().time() < until
+
     def pending_failures(self) -> int:
         """Return how many failures are still armed."""
         return sum(rule.remaining for rule in self.rules)
 
     def clear(self) -> None:
         """Disarm everything."""
+        self._mute_events_until = None
+        self.muted_macs = frozenset()
+        self._mute_monitor_until = None
         self.rules.clear()
         self.latency = 0.0
         self.latency_prefixes = ()
@@ -199,6 +228,7 @@ async def _report(ctx: Context, body: dict[str, Any]) -> dict[str, Any]:
         "requests_total": sum(sum(s.values()) for s in stats.requests.values()),
         "events_published": dict(ctx.events.published),
         "events_sent": dict(stats.events_sent),
+        "events_withheld": dict(ctx.events.withheld),
         "last_event_id": ctx.events.last_id,
         "connections_opened": {
             "sse": stats.connections_opened["sse"],
@@ -284,6 +314,44 @@ async def _door(ctx: Context, body: dict[str, Any]) -> dict[str, Any]:
         raise _BadFaultRequestError(str(err)) from err
 
 
+def _event_mac(data: Any) -> str | None:
+    """The board a provisioning event is about, in either vocabulary."""
+    payload = data.get("payload") if isinstance(data, dict) else None
+    if not isinstance(payload, dict):
+        return None
+    device = payload.get("device", payload)
+    mac = device.get("mac") if isinstance(device, dict) else None
+    return mac if isinstance(mac, str) else None
+
+
+async def _mute_events(ctx: Context, body: dict[str, Any]) -> dict[str, Any]:
+    raw_macs = body.get("macs", [])
+    if not isinstance(raw_macs, list):
+        raise _BadFaultRequestError("macs must be a list")
+    try:
+        macs = frozenset(normalize_mac(mac) for mac in raw_macs)
+    except InvalidMacError as err:
+        raise _BadFaultRequestError(str(err)) from err
+    seconds = _number(body, "seconds", 3600)
+    ctx.faults.mute_device_events(seconds, macs)
+    ctx.stats.faults_triggered["mute-events"] += 1
+    return {"muted_macs": sorted(macs) or "all", "seconds": seconds}
+
+
+async def _mute_monitor(ctx: Context, body: dict[str, Any]) -> dict[str, Any]:
+    seconds = _number(body, "seconds", 3600)
+    ctx.faults.mute_monitor(seconds)
+    ctx.stats.faults_triggered["mute-monitor"] += 1
+    return {"seconds": seconds}
+
+
+async def _skip_ids(ctx: Context, body: dict[str, Any]) -> dict[str, Any]:
+    count = int(_number(body, "count", 10))
+    ctx.events.skip_ids(count)
+    ctx.stats.faults_triggered["skip-ids"] += 1
+    return {"next_id": ctx.events.last_id + 1}
+
+
 async def _state(ctx: Context, body: dict[str, Any]) -> dict[str, Any]:
     return ctx.state.to_json()
 
@@ -301,6 +369,9 @@ _ROUTES: Final[dict[tuple[str, str], _SimHandler]] = {
     ("POST", "/expire"): _expire,
     ("POST", "/door"): _door,
     ("GET", "/state"): _state,
+    ("POST", "/mute-events"): _mute_events,
+    ("POST", "/mute-monitor"): _mute_monitor,
+    ("POST", "/skip-ids"): _skip_ids,
 }
 
 

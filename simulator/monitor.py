@@ -129,7 +129,7 @@ class MonitorHub:
         while True:
             await asyncio.sleep(self.interval)
             self.metrics.tick()
-            if not self.clients:
+            if not self.clients or self.faults.monitor_muted():
                 continue
             message = json.dumps(
                 {"type": "monitoring_update", "data": self.partial_data(), "timestamp": rfc3339()}

@@ -91,11 +91,16 @@ class Simulator:
             state = initial_state(config, rng)
         self.state = state
 
-        events = EventBroker("events", buffer_size=config.event_buffer, last_id=state.event_seq)
+        faults = FaultState()
+        events = EventBroker(
+            "events",
+            buffer_size=config.event_buffer,
+            last_id=state.event_seq,
+            withhold=faults.withholds,
+        )
         log_events = EventBroker("logs", buffer_size=500)
         journal = SimLog(log_events)
         narrator = make_narrator(config.sse_vocabulary, events)
-        faults = FaultState()
         stats = Stats()
         # Its own stream, drawn once from the seed: ticks come at wall-clock moments and
         # must not shift the engine's draws.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+import contextlib
 import time
 from typing import Any
 
@@ -289,3 +290,76 @@ async def test_rate_limit_window_scales_with_speed(
     await asyncio.sleep(0.35)
     status, _, _ = await get(http, sim, "/api/v1/system/health")
     assert status == 200
+
+
+async def test_mute_events_keeps_the_stream_alive_but_loses_device_events(
+    http: aiohttp.ClientSession, start_sim: StartSim, open_sse: OpenSse
+) -> None:
+    sim = await start_sim(boards=2)
+    stream = await open_sse(sim.url + EVENTS)
+    await sim_post(http, sim, "mute-events", {"seconds": 30})
+    await start_session(http, sim)
+    started = await stream.next_event(3)
+    assert started["event"] == "session.started"  # only device events vanish
+    await asyncio.sleep(0.5)  # discovery happens meanwhile, unseen
+    comments_before = len(stream.comments)
+    with pytest.raises(TimeoutError):
+        await stream.until(lambda event: event["event"].startswith("device."), timeout=0.5)
+    assert len(stream.comments) > comments_before  # keepalives still flow
+    report = await (await http.get(sim.url + "/_sim/report")).json()
+    assert report["events_withheld"]["device.discovered"] == 2
+    _, body, _ = await get(http, sim, f"/api/v1/provisioning/batch/{started['data']['session_id']}")
+    assert body["data"]["session"]["device_count"] == 2  # the Pi itself knows
+
+
+async def test_mute_events_for_one_board_only(
+    http: aiohttp.ClientSession, start_sim: StartSim, open_sse: OpenSse
+) -> None:
+    sim = await start_sim(boards=0)
+    muted, heard = "24:0A:C4:00:00:31", "24:0A:C4:00:00:32"
+    await sim_post(http, sim, "boards", {"macs": [muted, heard]})
+    stream = await open_sse(sim.url + EVENTS)
+    await sim_post(http, sim, "mute-events", {"macs": [muted.lower()], "seconds": 30})
+    await start_session(http, sim)
+    seen = await stream.until(
+        lambda event: event["event"] == "device.discovered"
+        and event["data"]["payload"]["device"]["mac"] == heard,
+        timeout=5,
+    )
+    macs = {e["data"]["payload"]["device"]["mac"] for e in seen if e["event"].startswith("device.")}
+    assert macs == {heard}
+
+
+async def test_skip_ids_makes_the_next_event_id_jump(
+    http: aiohttp.ClientSession, start_sim: StartSim, open_sse: OpenSse
+) -> None:
+    sim = await start_sim(boards=0)
+    stream = await open_sse(sim.url + EVENTS)
+    await start_session(http, sim)
+    await asyncio.sleep(0.3)  # let the session settle
+    answer = await sim_post(http, sim, "skip-ids", {"count": 5})
+    await sim_post(http, sim, "boards", {"macs": ["24:0A:C4:00:00:41"]})
+    seen = await stream.until(lambda event: event["event"] == "device.discovered", timeout=5)
+    before_skip = [event["id"] for event in seen if event["id"] < answer["next_id"]]
+    discovered = seen[-1]["id"]
+    assert discovered >= answer["next_id"]
+    assert discovered - max(before_skip) > 5
+
+
+async def test_mute_monitor_keeps_answering_pings(
+    http: aiohttp.ClientSession, start_sim: StartSim
+) -> None:
+    sim = await start_sim(speed=50)  # an update every 0.1 s
+    async with http.ws_connect(sim.url + "/ws/monitor") as ws:
+        assert (await ws.receive_json(timeout=5))["type"] == "initial_data"
+        assert (await ws.receive_json(timeout=2))["type"] == "monitoring_update"
+        await sim_post(http, sim, "mute-monitor", {"seconds": 1})
+        await ws.send_json({"type": "ping"})
+        received = []
+        with contextlib.suppress(TimeoutError):
+            while True:
+                received.append((await ws.receive_json(timeout=0.5))["type"])
+        assert "pong" in received
+        assert received.count("monitoring_update") <= 1  # at most one already on its way
+        await asyncio.sleep(0.5)
+        assert (await ws.receive_json(timeout=2))["type"] == "monitoring_update"

@@ -33,6 +33,11 @@ MonitorDisconnected = StreamDisconnected
 """The monitor went down; the same type as the event stream's."""
 
 _CLOSE_TIMEOUT: Final = 2.0
+SILENT_INTERVALS: Final = 3
+"""Missed updates after which a socket that still answers pings counts as dead."""
+_LEARNING_RATE: Final = 0.3
+_MIN_INTERVAL: Final = 0.05
+_MAX_INTERVAL: Final = 300.0
 _PING: Final = {"type": "ping"}
 _ENDED: Final = (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSING, aiohttp.WSMsgType.CLOSED)
 
@@ -58,6 +63,8 @@ class HealthUpdate:
 
     health: Health
     raw: Mapping[str, Any]
+    initial: bool = False
+    """Whether this is the full snapshot sent on connecting, not a pushed update."""
 
 
 def merge_monitoring(base: Mapping[str, Any], update: Mapping[str, Any]) -> dict[str, Any]:
@@ -95,14 +102,25 @@ class MonitorStream(ReconnectingStream[HealthUpdate]):
         *,
         ping_interval: float = 10.0,
         pong_timeout: float = 10.0,
+        update_interval: float = 5.0,
+        min_silence: float = 2.0,
         backoff: Backoff | None = None,
         sleep: SleepFunction = asyncio.sleep,
     ) -> None:
-        """Prepare; nothing connects until iteration starts."""
+        """Prepare; nothing connects until iteration starts.
+
+        `update_interval` is the cadence the Pi is expected to push at until the
+        real cadence has been observed; `min_silence` keeps a fast cadence from
+        making the content watchdog trip on a scheduling hiccup.
+        """
         super().__init__(client.host, backoff=backoff, sleep=sleep)
         self._client = client
         self._ping_interval = ping_interval
         self._pong_timeout = pong_timeout
+        self._update_interval = update_interval
+        self._min_silence = min_silence
+        self._silence_detections = 0
+        self._cadence_observed = False
         self._ws: aiohttp.ClientWebSocketResponse | None = None
         self._snapshot: dict[str, Any] = {}
         self._counts: Counter[str] = Counter()
@@ -116,7 +134,14 @@ class MonitorStream(ReconnectingStream[HealthUpdate]):
             **super().diagnostics,
             "last_update": self._last_update,
             "message_counts": dict(self._counts),
+            "expected_update_interval": round(self._update_interval, 3),
+            "silence_detections": self._silence_detections,
         }
+
+    @property
+    def silence_limit(self) -> float:
+        """How long the socket may carry no health update before it counts as dead."""
+        return max(self._min_silence, SILENT_INTERVALS * self._update_interval)
 
     async def _open(self) -> None:
         self._ws = await self._client.connect_monitor()
@@ -128,8 +153,15 @@ class MonitorStream(ReconnectingStream[HealthUpdate]):
         loop = asyncio.get_running_loop()
         next_ping = loop.time() + self._ping_interval
         pong_deadline: float | None = None
+        # A socket that answers pings but pushes no figures is as dead as a
+        # closed one: the watchdog is on content, not on the connection.
+        last_content = loop.time()
+        last_push: float | None = None
         while True:
-            wake = next_ping if pong_deadline is None else min(next_ping, pong_deadline)
+            content_deadline = last_content + self.silence_limit
+            wake = min(next_ping, content_deadline)
+            if pong_deadline is not None:
+                wake = min(wake, pong_deadline)
             try:
                 async with asyncio.timeout_at(wake):
                     message = await ws.receive()
@@ -140,6 +172,14 @@ class MonitorStream(ReconnectingStream[HealthUpdate]):
                         f"The monitor of the Pi at {self._client.host} sent nothing "
                         f"for {self._pong_timeout:.0f} s after a ping"
                     ) from None
+                if now >= content_deadline:
+                    self._silence_detections += 1
+                    raise PiOrchestratorTimeoutError(
+                        f"The monitor of the Pi at {self._client.host} sent no health "
+                        f"update for {now - last_content:.0f} s"
+                    ) from None
+                if now < next_ping:
+                    continue
                 await ws.send_json(_PING)
                 self._counts["ping_sent"] += 1
                 if pong_deadline is None:
@@ -154,10 +194,18 @@ class MonitorStream(ReconnectingStream[HealthUpdate]):
                     f"({type(message.data).__name__})"
                 )
             pong_deadline = None
-            self._mark_alive()
             update = self._handle(message.data)
-            if update is not None:
-                yield update
+            if update is None:
+                continue
+            last_content = loop.time()
+            if not update.initial:
+                if last_push is not None:
+                    self._learn_interval(last_content - last_push)
+                last_push = last_content
+                # Only a pushed update proves the Pi is pushing: initial_data
+                # comes with every connection, muted or not.
+                self._mark_alive()
+            yield update
 
     def _handle(self, raw: Any) -> HealthUpdate | None:
         """Apply one message to the snapshot; return the new reading, if any."""
@@ -192,7 +240,20 @@ class MonitorStream(ReconnectingStream[HealthUpdate]):
         # initial_data is complete: it replaces what an earlier connection left.
         self._snapshot = merge_monitoring({} if kind == "initial_data" else self._snapshot, data)
         self._last_update = time.monotonic()
-        return HealthUpdate(health_from_monitoring(self._snapshot), self._snapshot)
+        return HealthUpdate(
+            health_from_monitoring(self._snapshot), self._snapshot, initial=kind == "initial_data"
+        )
+
+    def _learn_interval(self, gap: float) -> None:
+        """Follow the Pi's real cadence, smoothed so one late update does not count.
+
+        The first gap seen replaces the configured guess outright; later ones
+        only nudge it.
+        """
+        rate = 1.0 if not self._cadence_observed else _LEARNING_RATE
+        self._cadence_observed = True
+        smoothed = (1 - rate) * self._update_interval + rate * gap
+        self._update_interval = min(max(smoothed, _MIN_INTERVAL), _MAX_INTERVAL)
 
     async def _close_connection(self) -> None:
         ws, self._ws = self._ws, None

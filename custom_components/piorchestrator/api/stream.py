@@ -103,6 +103,7 @@ class ReconnectingStream[ItemT](ABC):
         self._connected = False
         self._delivered = False
         self._failures = 0
+        self._outage_started: float | None = None
         self._reconnect_count = 0
         self._last_error: dict[str, Any] | None = None
         self._last_message: float | None = None
@@ -199,19 +200,28 @@ class ReconnectingStream[ItemT](ABC):
         """Close the connection if one is open; must be idempotent."""
 
     def _mark_alive(self) -> None:
+        """Note a sign of life; the first one after an outage ends it.
+
+        Recovery is declared when the connection delivers, not when it opens: a
+        Pi that accepts connections but sends nothing has not recovered, and
+        saying so at every reconnect would fill the log.
+        """
         self._delivered = True
-        self._last_message = time.monotonic()
+        self._last_message = now = time.monotonic()
+        if self._failures:
+            _LOGGER.info(
+                "The %s of the Pi at %s is back after %.0f s",
+                self._what,
+                self._host,
+                now - (self._outage_started or now),
+            )
+            self._failures = 0
+            self._outage_started = None
 
     def _on_connected(self, gap: float | None) -> None:
         if gap is not None:
             self._reconnect_count += 1
-        if self._failures:
-            _LOGGER.info(
-                "The %s of the Pi at %s is back after %.0f s", self._what, self._host, gap or 0.0
-            )
-        else:
-            _LOGGER.debug("Connected to the %s of the Pi at %s", self._what, self._host)
-        self._failures = 0
+        _LOGGER.debug("Connected to the %s of the Pi at %s", self._what, self._host)
         self._connected = True
         self._delivered = False
 
@@ -230,6 +240,8 @@ class ReconnectingStream[ItemT](ABC):
             return delay
         self._record_error(error)
         level = logging.WARNING if self._failures == 0 else logging.DEBUG
+        if self._failures == 0:
+            self._outage_started = time.monotonic()
         self._failures += 1
         _LOGGER.log(
             level,
