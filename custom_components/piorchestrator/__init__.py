@@ -1,0 +1,98 @@
+"""The PiOrchestrator integration: batch provisioning of camera boards from a Pi."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from homeassistant.const import Platform
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import config_validation as cv
+from homeassistant.helpers.device_registry import DeviceEntry
+from homeassistant.helpers.typing import ConfigType
+
+from .bus_events import async_forward_bus_events
+from .const import CONF_POLL_INTERVAL, DEFAULT_POLL_INTERVAL, DOMAIN
+from .coordinator import AllowlistCoordinator, DoorCoordinator
+from .data import PiOrchestratorConfigEntry, PiOrchestratorData, create_client
+from .health_coordinator import HealthCoordinator
+from .provisioning_coordinator import ProvisioningCoordinator
+from .recovery import RecoveryWatcher
+from .services import async_setup_services
+
+PLATFORMS: list[Platform] = [
+    Platform.BINARY_SENSOR,
+    Platform.BUTTON,
+    Platform.EVENT,
+    Platform.LOCK,
+    Platform.SENSOR,
+]
+
+CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
+
+
+async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
+    """Set up what exists without any entry: the service actions."""
+    async_setup_services(hass)
+    return True
+
+
+async def async_setup_entry(hass: HomeAssistant, entry: PiOrchestratorConfigEntry) -> bool:
+    """Connect to the Pi, take a first picture, then start both streams."""
+    client = create_client(hass, entry.data)
+    poll_interval = timedelta(seconds=entry.options.get(CONF_POLL_INTERVAL, DEFAULT_POLL_INTERVAL))
+    health = HealthCoordinator(hass, entry, client, poll_interval)
+    provisioning = ProvisioningCoordinator(hass, entry, client)
+    door = DoorCoordinator(hass, entry, client, poll_interval)
+    allowlist = AllowlistCoordinator(hass, entry, client)
+
+    # Reachability first: an unreachable Pi raises ConfigEntryNotReady here, a
+    # refused key ConfigEntryAuthFailed on the first protected read.
+    await health.async_config_entry_first_refresh()
+    await allowlist.async_config_entry_first_refresh()
+    await door.async_config_entry_first_refresh()
+    await provisioning.async_config_entry_first_refresh()
+
+    entry.runtime_data = PiOrchestratorData(
+        client=client, health=health, provisioning=provisioning, door=door, allowlist=allowlist
+    )
+    entry.async_on_unload(entry.add_update_listener(_async_reload_on_update))
+    await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    entry.async_on_unload(async_forward_bus_events(hass, entry))
+    await RecoveryWatcher(hass, entry).async_start()
+    health.start_push()
+    provisioning.start_stream()
+    return True
+
+
+async def async_unload_entry(hass: HomeAssistant, entry: PiOrchestratorConfigEntry) -> bool:
+    """Unload platforms; the streams are background tasks of the entry and stop with it."""
+    return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
+
+
+async def _async_reload_on_update(hass: HomeAssistant, entry: PiOrchestratorConfigEntry) -> None:
+    """Apply changed options."""
+    await hass.config_entries.async_reload(entry.entry_id)
+
+
+async def async_remove_config_entry_device(
+    hass: HomeAssistant, entry: PiOrchestratorConfigEntry, device: DeviceEntry
+) -> bool:
+    """Let a person delete a board that is no longer part of the current session.
+
+    The Pi itself, and boards of the session in progress, cannot be deleted: they
+    would come back with the next event.
+    """
+    state = entry.runtime_data.provisioning.data
+    for domain, identifier in device.identifiers:
+        if domain != DOMAIN:
+            continue
+        if identifier == entry.entry_id:
+            return False
+        if (
+            identifier in state.session_boards
+            and state.session is not None
+            and state.session.state.is_open
+        ):
+            return False
+        state.boards.pop(identifier, None)
+    return True

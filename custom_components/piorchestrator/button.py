@@ -1,0 +1,100 @@
+"""Buttons on each camera board: provision, retry, skip."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from homeassistant.components.button import ButtonEntity, ButtonEntityDescription
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import ServiceValidationError
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+from .api.client import PiOrchestratorClient
+from .api.models import BoardActionResult, BoardState
+from .const import DOMAIN
+from .data import PiOrchestratorConfigEntry
+from .entity import BoardEntity, async_setup_board_entities
+from .errors import handle_errors
+
+PARALLEL_UPDATES = 1
+
+
+@dataclass(frozen=True, kw_only=True)
+class BoardButtonDescription(ButtonEntityDescription):
+    """An action on one board, offered only where it makes sense."""
+
+    allowed_states: frozenset[BoardState]
+    press_fn: Callable[[PiOrchestratorClient, str, str], Awaitable[BoardActionResult]]
+
+
+BOARD_BUTTONS: tuple[BoardButtonDescription, ...] = (
+    BoardButtonDescription(
+        key="provision",
+        translation_key="provision",
+        allowed_states=frozenset({BoardState.DISCOVERED}),
+        press_fn=lambda client, session_id, mac: client.provision_board(session_id, mac),
+    ),
+    BoardButtonDescription(
+        key="retry",
+        translation_key="retry",
+        allowed_states=frozenset({BoardState.FAILED}),
+        press_fn=lambda client, session_id, mac: client.retry_board(session_id, mac),
+    ),
+    BoardButtonDescription(
+        key="skip",
+        translation_key="skip",
+        allowed_states=frozenset({BoardState.DISCOVERED, BoardState.FAILED}),
+        press_fn=lambda client, session_id, mac: client.skip_board(session_id, mac),
+    ),
+)
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: PiOrchestratorConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add each board's buttons as boards appear."""
+    coordinator = entry.runtime_data.provisioning
+    async_setup_board_entities(
+        entry,
+        async_add_entities,
+        lambda mac: [
+            BoardButton(coordinator, entry, mac, description) for description in BOARD_BUTTONS
+        ],
+    )
+
+
+class BoardButton(BoardEntity, ButtonEntity):
+    """Provision, retry or skip one board in the current session."""
+
+    entity_description: BoardButtonDescription
+
+    @property
+    def available(self) -> bool:
+        """Offered only in the states where the Pi would accept the action."""
+        board = self.board
+        return (
+            super().available
+            and board is not None
+            and board.state in self.entity_description.allowed_states
+            and self._session_id is not None
+        )
+
+    @property
+    def _session_id(self) -> str | None:
+        session = self.coordinator.data.session
+        if session is None or not session.state.is_open:
+            return None
+        return session.id
+
+    @handle_errors
+    async def async_press(self) -> None:
+        """Ask the Pi to act on the board."""
+        session_id = self._session_id
+        if session_id is None:
+            raise ServiceValidationError(
+                translation_domain=DOMAIN, translation_key="no_active_session"
+            )
+        await self.entity_description.press_fn(self.coordinator.client, session_id, self.mac)

@@ -1,0 +1,252 @@
+"""Config flow: add a PiOrchestrator by host and API key."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from homeassistant.config_entries import ConfigFlow, ConfigFlowResult, OptionsFlow
+from homeassistant.const import CONF_API_KEY, CONF_HOST, CONF_PORT, CONF_SSL
+from homeassistant.core import callback
+from homeassistant.helpers.selector import (
+    NumberSelector,
+    NumberSelectorConfig,
+    NumberSelectorMode,
+    TextSelector,
+    TextSelectorConfig,
+    TextSelectorType,
+)
+import voluptuous as vol
+from yarl import URL
+
+from .api.errors import (
+    PiOrchestratorAuthenticationError,
+    PiOrchestratorConnectionError,
+    PiOrchestratorError,
+)
+from .const import (
+    CONF_BOARD_ENTITIES,
+    CONF_ONLY_ALLOWLISTED,
+    CONF_POLL_INTERVAL,
+    CONF_VERIFY_SSL,
+    DEFAULT_BOARD_ENTITIES,
+    DEFAULT_ONLY_ALLOWLISTED,
+    DEFAULT_POLL_INTERVAL,
+    DEFAULT_PORT,
+    DOMAIN,
+    LOGGER,
+    MAX_POLL_INTERVAL,
+    MIN_POLL_INTERVAL,
+)
+from .data import PiOrchestratorConfigEntry, create_client
+
+_PORT_SELECTOR = NumberSelector(
+    NumberSelectorConfig(min=1, max=65535, step=1, mode=NumberSelectorMode.BOX)
+)
+_API_KEY_SELECTOR = TextSelector(TextSelectorConfig(type=TextSelectorType.PASSWORD))
+
+
+def _connection_schema(defaults: Mapping[str, Any]) -> vol.Schema:
+    return vol.Schema(
+        {
+            vol.Required(CONF_HOST, default=defaults.get(CONF_HOST, vol.UNDEFINED)): str,
+            vol.Required(CONF_PORT, default=defaults.get(CONF_PORT, DEFAULT_PORT)): _PORT_SELECTOR,
+            vol.Required(CONF_SSL, default=defaults.get(CONF_SSL, False)): bool,
+            vol.Required(CONF_VERIFY_SSL, default=defaults.get(CONF_VERIFY_SSL, True)): bool,
+        }
+    )
+
+
+def _user_schema(defaults: Mapping[str, Any]) -> vol.Schema:
+    return _connection_schema(defaults).extend({vol.Optional(CONF_API_KEY): _API_KEY_SELECTOR})
+
+
+_REAUTH_SCHEMA = vol.Schema({vol.Optional(CONF_API_KEY): _API_KEY_SELECTOR})
+
+
+class InvalidHostError(ValueError):
+    """The host field holds something that is not a host name, address or URL."""
+
+
+def normalize_connection(user_input: Mapping[str, Any]) -> dict[str, Any]:
+    """Return host, port and TLS from the form, accepting a URL in the host field.
+
+    A URL such as `https://pi.local:8080/` sets the scheme and port it names, so
+    people can paste what they see in their browser.
+    """
+    raw_host = str(user_input[CONF_HOST]).strip()
+    port = int(user_input.get(CONF_PORT, DEFAULT_PORT))
+    ssl = bool(user_input.get(CONF_SSL, False))
+    if "://" in raw_host:
+        url = URL(raw_host)
+        if url.scheme not in ("http", "https") or not url.host:
+            raise InvalidHostError(raw_host)
+        host = url.host
+        ssl = url.scheme == "https"
+        if url.explicit_port is not None:
+            port = url.explicit_port
+    else:
+        host = raw_host.strip("[]/")
+        if not host or any(char in host for char in " /?#@"):
+            raise InvalidHostError(raw_host)
+    return {
+        CONF_HOST: host.lower(),
+        CONF_PORT: port,
+        CONF_SSL: ssl,
+        CONF_VERIFY_SSL: bool(user_input.get(CONF_VERIFY_SSL, True)),
+    }
+
+
+def unique_id_for(config: Mapping[str, Any]) -> str:
+    """One entry per Pi: the Pi reports no serial, so its address identifies it."""
+    return f"{config[CONF_HOST]}:{config[CONF_PORT]}"
+
+
+class PiOrchestratorConfigFlow(ConfigFlow, domain=DOMAIN):
+    """Set up a PiOrchestrator."""
+
+    VERSION = 1
+    MINOR_VERSION = 1
+
+    async def _async_validate(self, config: Mapping[str, Any]) -> str | None:
+        """Check the Pi answers and accepts the key; return an error key or None."""
+        client = create_client(self.hass, config)
+        try:
+            await client.system_info()
+            # System routes are open; a protected read is what proves the key.
+            await client.allowlist_stats()
+        except PiOrchestratorAuthenticationError:
+            return "invalid_auth"
+        except PiOrchestratorConnectionError:
+            return "cannot_connect"
+        except PiOrchestratorError as err:
+            LOGGER.warning("The Pi at %s answered unexpectedly: %s", config[CONF_HOST], err)
+            return "unknown"
+        except Exception:  # noqa: BLE001 - a config flow must never crash on a bad Pi
+            LOGGER.exception("Unexpected error while checking the Pi at %s", config[CONF_HOST])
+            return "unknown"
+        return None
+
+    async def async_step_user(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Ask for the Pi's address and API key."""
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            try:
+                config = normalize_connection(user_input)
+            except InvalidHostError:
+                errors[CONF_HOST] = "invalid_host"
+            else:
+                if api_key := user_input.get(CONF_API_KEY):
+                    config[CONF_API_KEY] = api_key
+                await self.async_set_unique_id(unique_id_for(config))
+                self._abort_if_unique_id_configured()
+                if (error := await self._async_validate(config)) is None:
+                    return self.async_create_entry(title=config[CONF_HOST], data=config)
+                errors[CONF_API_KEY if error == "invalid_auth" else "base"] = error
+        return self.async_show_form(
+            step_id="user",
+            data_schema=self.add_suggested_values_to_schema(
+                _user_schema({}), _without_secret(user_input)
+            ),
+            errors=errors,
+        )
+
+    async def async_step_reauth(self, entry_data: Mapping[str, Any]) -> ConfigFlowResult:
+        """Start reauthentication after the Pi refused the key."""
+        return await self.async_step_reauth_confirm()
+
+    async def async_step_reauth_confirm(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Ask only for the new API key."""
+        entry = self._get_reauth_entry()
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            config = {**entry.data, CONF_API_KEY: user_input.get(CONF_API_KEY, "")}
+            if (error := await self._async_validate(config)) is None:
+                return self.async_update_reload_and_abort(
+                    entry, data_updates={CONF_API_KEY: config[CONF_API_KEY]}
+                )
+            errors[CONF_API_KEY if error == "invalid_auth" else "base"] = error
+        return self.async_show_form(
+            step_id="reauth_confirm",
+            data_schema=_REAUTH_SCHEMA,
+            errors=errors,
+            description_placeholders={"host": entry.title},
+        )
+
+    async def async_step_reconfigure(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Change the Pi's address or TLS settings, keeping its entities."""
+        entry = self._get_reconfigure_entry()
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            try:
+                config = normalize_connection(user_input)
+            except InvalidHostError:
+                errors[CONF_HOST] = "invalid_host"
+            else:
+                unique_id = unique_id_for(config)
+                if unique_id != entry.unique_id:
+                    await self.async_set_unique_id(unique_id)
+                    self._abort_if_unique_id_configured()
+                full = {**entry.data, **config}
+                if (error := await self._async_validate(full)) is None:
+                    return self.async_update_reload_and_abort(
+                        entry, unique_id=unique_id, title=config[CONF_HOST], data=full
+                    )
+                errors["base"] = error
+        return self.async_show_form(
+            step_id="reconfigure",
+            data_schema=self.add_suggested_values_to_schema(
+                _connection_schema({}), user_input or entry.data
+            ),
+            errors=errors,
+        )
+
+    @staticmethod
+    @callback
+    def async_get_options_flow(config_entry: PiOrchestratorConfigEntry) -> OptionsFlowHandler:
+        """Return the options flow."""
+        return OptionsFlowHandler()
+
+
+class OptionsFlowHandler(OptionsFlow):
+    """Tune polling and what the integration creates."""
+
+    async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Show the options."""
+        if user_input is not None:
+            return self.async_create_entry(data=user_input)
+        options = self.config_entry.options
+        schema = vol.Schema(
+            {
+                vol.Required(
+                    CONF_POLL_INTERVAL,
+                    default=options.get(CONF_POLL_INTERVAL, DEFAULT_POLL_INTERVAL),
+                ): NumberSelector(
+                    NumberSelectorConfig(
+                        min=MIN_POLL_INTERVAL,
+                        max=MAX_POLL_INTERVAL,
+                        step=1,
+                        unit_of_measurement="s",
+                        mode=NumberSelectorMode.BOX,
+                    )
+                ),
+                vol.Required(
+                    CONF_BOARD_ENTITIES,
+                    default=options.get(CONF_BOARD_ENTITIES, DEFAULT_BOARD_ENTITIES),
+                ): bool,
+                vol.Required(
+                    CONF_ONLY_ALLOWLISTED,
+                    default=options.get(CONF_ONLY_ALLOWLISTED, DEFAULT_ONLY_ALLOWLISTED),
+                ): bool,
+            }
+        )
+        return self.async_show_form(step_id="init", data_schema=schema)
+
+
+def _without_secret(user_input: Mapping[str, Any] | None) -> dict[str, Any]:
+    """Refill the form after an error, but never echo the key back into it."""
+    return {k: v for k, v in (user_input or {}).items() if k != CONF_API_KEY}

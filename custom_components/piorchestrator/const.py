@@ -1,0 +1,31 @@
+"""Constants of the PiOrchestrator integration."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+import logging
+from typing import Final
+
+DOMAIN: Final = "piorchestrator"
+LOGGER = logging.getLogger(__package__)
+
+DEFAULT_PORT: Final = 8082
+DEFAULT_NAME: Final = "PiOrchestrator"
+MANUFACTURER: Final = "PiOrchestrator"
+
+CONF_VERIFY_SSL: Final = "verify_ssl"
+
+# Options
+CONF_POLL_INTERVAL: Final = "poll_interval"
+CONF_BOARD_ENTITIES: Final = "board_entities"
+CONF_ONLY_ALLOWLISTED: Final = "only_allowlisted"
+
+DEFAULT_POLL_INTERVAL: Final = 5
+"""Seconds between polls of the door, and of health while the WebSocket is down."""
+MIN_POLL_INTERVAL: Final = 2
+MAX_POLL_INTERVAL: Final = 300
+DEFAULT_BOARD_ENTITIES: Final = True
+DEFAULT_ONLY_ALLOWLISTED: Final = True
+
+ALLOWLIST_POLL_INTERVAL: Final = timedelta(minutes=1)
+"""No stream carries allowlist changes; our own changes refresh it at once."""

@@ -1,0 +1,114 @@
+"""Polled coordinators: the cabinet door and the allowlist.
+
+No stream carries either, so both are polled; everything that can be pushed is
+handled by the health and provisioning coordinators.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import ConfigEntryAuthFailed
+from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
+
+from .api.client import PiOrchestratorClient
+from .api.errors import PiOrchestratorAuthenticationError, PiOrchestratorError
+from .api.models import AllowlistEntry, DoorStatus
+from .const import ALLOWLIST_POLL_INTERVAL, DOMAIN, LOGGER
+from .errors import error_placeholders, translation_key_for
+
+if TYPE_CHECKING:
+    from .data import PiOrchestratorConfigEntry
+
+
+async def fetch_or_raise[_T](request: Awaitable[_T]) -> _T:
+    """Await a client call inside a coordinator update.
+
+    A refused key starts reauthentication; any other failure marks the
+    coordinator's entities unavailable with a translated reason.
+    """
+    try:
+        return await request
+    except PiOrchestratorAuthenticationError as err:
+        raise ConfigEntryAuthFailed(
+            translation_domain=DOMAIN,
+            translation_key="error_unauthorized",
+            translation_placeholders=error_placeholders(err),
+        ) from err
+    except PiOrchestratorError as err:
+        raise UpdateFailed(
+            translation_domain=DOMAIN,
+            translation_key=translation_key_for(err),
+            translation_placeholders=error_placeholders(err),
+        ) from err
+
+
+class DoorCoordinator(DataUpdateCoordinator[DoorStatus]):
+    """Polls the cabinet door's contact and lock."""
+
+    config_entry: PiOrchestratorConfigEntry
+
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        entry: PiOrchestratorConfigEntry,
+        client: PiOrchestratorClient,
+        interval: timedelta,
+    ) -> None:
+        """Poll `client` every `interval`."""
+        super().__init__(
+            hass, LOGGER, config_entry=entry, name=f"{DOMAIN} door", update_interval=interval
+        )
+        self.client = client
+
+    async def _async_update_data(self) -> DoorStatus:
+        return await fetch_or_raise(self.client.door_status())
+
+
+@dataclass(frozen=True, slots=True)
+class Allowlist:
+    """The allowlist with its counts, derived from one request."""
+
+    entries: dict[str, AllowlistEntry]
+
+    @property
+    def total(self) -> int:
+        """Number of approved boards."""
+        return len(self.entries)
+
+    @property
+    def used(self) -> int:
+        """Entries a board has already been provisioned with."""
+        return sum(1 for entry in self.entries.values() if entry.used)
+
+    @property
+    def available(self) -> int:
+        """Entries still waiting for their board."""
+        return self.total - self.used
+
+
+class AllowlistCoordinator(DataUpdateCoordinator[Allowlist]):
+    """Keeps the allowlist, for its counts and for naming boards."""
+
+    config_entry: PiOrchestratorConfigEntry
+
+    def __init__(
+        self, hass: HomeAssistant, entry: PiOrchestratorConfigEntry, client: PiOrchestratorClient
+    ) -> None:
+        """Poll `client` now and then; changes made here refresh it at once."""
+        super().__init__(
+            hass,
+            LOGGER,
+            config_entry=entry,
+            name=f"{DOMAIN} allowlist",
+            update_interval=ALLOWLIST_POLL_INTERVAL,
+        )
+        self.client = client
+
+    async def _async_update_data(self) -> Allowlist:
+        entries = await fetch_or_raise(self.client.allowlist())
+        return Allowlist({entry.mac: entry for entry in entries})

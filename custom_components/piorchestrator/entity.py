@@ -1,0 +1,148 @@
+"""Base entities: the Pi itself, and one device per camera board."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from homeassistant.const import CONF_HOST
+from homeassistant.core import callback
+from homeassistant.helpers.device_registry import CONNECTION_NETWORK_MAC, DeviceInfo
+from homeassistant.helpers.entity import Entity, EntityDescription
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.helpers.update_coordinator import CoordinatorEntity, DataUpdateCoordinator
+
+from .api.models import Board
+from .const import CONF_BOARD_ENTITIES, DEFAULT_BOARD_ENTITIES, DOMAIN, MANUFACTURER
+from .data import PiOrchestratorConfigEntry
+from .provisioning_coordinator import ProvisioningCoordinator
+
+_NOT_WRITTEN = object()
+
+
+def pi_device_info(entry: PiOrchestratorConfigEntry) -> DeviceInfo:
+    """The Pi as a device; boards hang off it."""
+    return DeviceInfo(
+        identifiers={(DOMAIN, entry.entry_id)},
+        name=entry.title or entry.data[CONF_HOST],
+        manufacturer=MANUFACTURER,
+        model="Cabinet controller",
+        configuration_url=str(entry.runtime_data.client.url),
+    )
+
+
+class ChangeOnlyWrites(Entity):
+    """Writes the state machine only when what it would show has changed.
+
+    With dozens of boards, every event reaches many entities; most have nothing
+    new to show, and an unchanged write still costs the state machine and the
+    recorder work.
+    """
+
+    _last_written: object = _NOT_WRITTEN
+
+    @callback
+    def async_write_if_changed(self) -> None:
+        """Write the state if availability, state or attributes differ."""
+        fingerprint = (self.available, self.state, repr(self.extra_state_attributes))
+        if fingerprint == self._last_written:
+            return
+        self._last_written = fingerprint
+        self.async_write_ha_state()
+
+
+class PiOrchestratorEntity[_CoordinatorT: DataUpdateCoordinator[Any]](
+    ChangeOnlyWrites, CoordinatorEntity[_CoordinatorT]
+):
+    """An entity of the Pi's own device, fed by one coordinator."""
+
+    _attr_has_entity_name = True
+
+    def __init__(
+        self,
+        coordinator: _CoordinatorT,
+        entry: PiOrchestratorConfigEntry,
+        description: EntityDescription,
+    ) -> None:
+        """Attach to the Pi's device."""
+        super().__init__(coordinator)
+        self.entity_description = description
+        self._attr_unique_id = f"{entry.entry_id}_{description.key}"
+        self._attr_device_info = pi_device_info(entry)
+
+    @callback
+    def _handle_coordinator_update(self) -> None:
+        self.async_write_if_changed()
+
+
+class BoardEntity(ChangeOnlyWrites):
+    """An entity of one camera board's device.
+
+    It listens to its own board only, so an event about one board does not wake
+    the entities of every other board.
+    """
+
+    _attr_has_entity_name = True
+    _attr_should_poll = False
+
+    def __init__(
+        self,
+        coordinator: ProvisioningCoordinator,
+        entry: PiOrchestratorConfigEntry,
+        mac: str,
+        description: EntityDescription,
+    ) -> None:
+        """Attach to the board's device, created on first sight."""
+        self.coordinator = coordinator
+        self.mac = mac
+        self.entity_description = description
+        self._attr_unique_id = f"{entry.entry_id}_{mac}_{description.key}"
+        allowlisted = entry.runtime_data.allowlist.data
+        entry_description = allowlisted.entries.get(mac) if allowlisted is not None else None
+        board = coordinator.data.boards.get(mac)
+        self._attr_device_info = DeviceInfo(
+            identifiers={(DOMAIN, mac)},
+            connections={(CONNECTION_NETWORK_MAC, mac.lower())},
+            via_device=(DOMAIN, entry.entry_id),
+            manufacturer="Espressif",
+            model="ESP32-CAM",
+            name=(entry_description.description if entry_description else None)
+            or f"Camera board {mac}",
+            sw_version=board.firmware_version if board is not None else None,
+        )
+
+    @property
+    def board(self) -> Board | None:
+        """The board's latest record, if the Pi has reported it."""
+        return self.coordinator.data.boards.get(self.mac)
+
+    @property
+    def available(self) -> bool:
+        """Shown while the stream is healthy and the board is known."""
+        return self.coordinator.stream_available and self.board is not None
+
+    async def async_added_to_hass(self) -> None:
+        """Follow this board's updates."""
+        await super().async_added_to_hass()
+        self.async_on_remove(
+            self.coordinator.async_add_board_listener(self.mac, self.async_write_if_changed)
+        )
+
+
+def async_setup_board_entities(
+    entry: PiOrchestratorConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+    create: Callable[[str], Iterable[Entity]],
+) -> None:
+    """Add a board's entities now for known boards, and later for new ones."""
+    if not entry.options.get(CONF_BOARD_ENTITIES, DEFAULT_BOARD_ENTITIES):
+        return
+    coordinator = entry.runtime_data.provisioning
+
+    @callback
+    def add(mac: str) -> None:
+        async_add_entities(create(mac))
+
+    for mac in coordinator.data.boards:
+        add(mac)
+    entry.async_on_unload(coordinator.async_add_new_board_listener(add))

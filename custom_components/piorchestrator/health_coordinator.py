@@ -1,0 +1,107 @@
+"""The Pi's health, pushed over the monitor WebSocket, polled while it is down."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
+
+from .api.client import PiOrchestratorClient
+from .api.health import Health, health_from_system_info
+from .api.monitor import HealthUpdate, MonitorDisconnected, MonitorStream
+from .const import DOMAIN, LOGGER
+from .coordinator import fetch_or_raise
+
+if TYPE_CHECKING:
+    from .data import PiOrchestratorConfigEntry
+
+
+class Transport(StrEnum):
+    """What feeds the health figures: the live link indicator."""
+
+    PUSH = "push"
+    POLLING = "polling"
+    DISCONNECTED = "disconnected"
+
+
+class HealthCoordinator(DataUpdateCoordinator[Health]):
+    """Health figures from the WebSocket, with `/system/info` polling as fallback.
+
+    While the socket delivers, the coordinator has no update interval at all: no
+    request is sent. When it drops, polling starts at once and the socket keeps
+    reconnecting in the background; the first pushed update stops polling again.
+    """
+
+    config_entry: PiOrchestratorConfigEntry
+
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        entry: PiOrchestratorConfigEntry,
+        client: PiOrchestratorClient,
+        poll_interval: timedelta,
+    ) -> None:
+        """Start out polling until the socket proves itself."""
+        super().__init__(
+            hass,
+            LOGGER,
+            config_entry=entry,
+            name=f"{DOMAIN} health",
+            update_interval=poll_interval,
+        )
+        self.client = client
+        self.poll_interval = poll_interval
+        self.transport = Transport.POLLING
+        self.monitor = MonitorStream(client)
+
+    async def _async_update_data(self) -> Health:
+        try:
+            info = await fetch_or_raise(self.client.system_info())
+        except Exception:
+            if self.transport is not Transport.PUSH:
+                self._set_transport(Transport.DISCONNECTED)
+            raise
+        if self.transport is Transport.DISCONNECTED:
+            self._set_transport(Transport.POLLING)
+        return health_from_system_info(info)
+
+    @callback
+    def start_push(self) -> None:
+        """Run the WebSocket for as long as the entry is loaded."""
+        # Closing the stream, not only cancelling the task, is what releases
+        # the socket when the cancel lands while the loop body awaits.
+        self.config_entry.async_on_unload(self.monitor.close)
+        self.config_entry.async_create_background_task(
+            self.hass, self._consume_monitor(), name=f"{DOMAIN} monitor websocket"
+        )
+
+    async def _consume_monitor(self) -> None:
+        async for item in self.monitor:
+            match item:
+                case HealthUpdate(health=health, initial=initial):
+                    if not initial:
+                        # Polling stops once the Pi pushes, not when the socket
+                        # connects: every connection starts with a snapshot, even
+                        # from a Pi that then falls silent.
+                        self.update_interval = None
+                        self._set_transport(Transport.PUSH)
+                    self.async_set_updated_data(health)
+                case MonitorDisconnected():
+                    await self._fall_back_to_polling()
+
+    async def _fall_back_to_polling(self) -> None:
+        self.update_interval = self.poll_interval
+        if self.transport is Transport.PUSH:
+            self._set_transport(Transport.POLLING)
+        await self.async_refresh()
+
+    @callback
+    def _set_transport(self, transport: Transport) -> None:
+        if transport is self.transport:
+            return
+        LOGGER.debug("Health transport of %s is now %s", self.client.host, transport)
+        self.transport = transport
+        self.async_update_listeners()

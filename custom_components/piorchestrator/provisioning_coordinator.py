@@ -1,0 +1,446 @@
+"""Batch provisioning state, pushed by the SSE stream and resynchronised over REST.
+
+The coordinator keeps the current session and a table of every camera board it
+has seen, keyed by MAC. The stream is opened without a session filter, so it
+also sees sessions started elsewhere (the Pi's own dashboard). After every
+(re)connect the session and its boards are fetched again, since events sent
+while the stream was down are lost.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+from homeassistant.helpers.event import async_call_later
+from homeassistant.helpers.storage import Store
+from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
+from homeassistant.util import dt as dt_util
+
+from .api.client import PiOrchestratorClient
+from .api.errors import PiOrchestratorAuthenticationError, PiOrchestratorNotFoundError
+from .api.event_stream import ProvisioningEventStream
+from .api.events import BoardChange, EventKind, ProvisioningEvent
+from .api.models import Board, BoardState, NetworkStatus, Session, SessionSnapshot, SessionState
+from .api.stream import StreamConnected, StreamDisconnected
+from .const import DOMAIN, LOGGER
+from .coordinator import fetch_or_raise
+
+if TYPE_CHECKING:
+    from .data import PiOrchestratorConfigEntry
+
+STORAGE_VERSION = 1
+UNAVAILABLE_GRACE_SECONDS = 10
+"""How long board values stay shown while the stream reconnects.
+
+A reconnect normally takes about a second; flipping every board to unavailable
+for that second would only fill the history with noise.
+"""
+
+NO_SESSION = "idle"
+IN_FLIGHT_STATES = frozenset(
+    {BoardState.PROVISIONING, BoardState.PROVISIONED, BoardState.VERIFYING}
+)
+
+
+@dataclass(frozen=True, slots=True)
+class BoardTransition:
+    """A board's state changed, as observed live (not at start-up)."""
+
+    board: Board
+    previous_state: BoardState | None
+    session_id: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class SessionTransition:
+    """A session started, changed state, warned of its timeout or closed."""
+
+    session: Session
+    previous_state: str | None
+    kind: EventKind | None
+
+
+type Transition = BoardTransition | SessionTransition
+
+
+@dataclass(slots=True)
+class ProvisioningState:
+    """What Home Assistant knows of batch provisioning on one Pi."""
+
+    session: Session | None = None
+    boards: dict[str, Board] = field(default_factory=dict)
+    session_boards: set[str] = field(default_factory=set)
+    network: NetworkStatus | None = None
+    progress: dict[str, int] = field(default_factory=dict)
+    counts: Counter[BoardState] = field(default_factory=Counter)
+    timeout_remaining: str | None = None
+
+    @property
+    def session_state(self) -> str:
+        """The current session's state, `idle` when there is none.
+
+        The API cannot list sessions: one started while we were not listening
+        is known only from its next event. Until then an active onboarding
+        network gives it away, and `unknown` is more honest than `idle`.
+        """
+        if self.session is not None:
+            return self.session.state.value
+        if self.network is not None and self.network.is_active:
+            return SessionState.UNKNOWN.value
+        return NO_SESSION
+
+    @property
+    def session_board_count(self) -> int:
+        """Boards found in the current session."""
+        return len(self.session_boards)
+
+    @property
+    def in_flight_count(self) -> int:
+        """Boards of the current session between discovery and a final state."""
+        return sum(self.counts[state] for state in IN_FLIGHT_STATES)
+
+    @property
+    def progress_percent(self) -> float | None:
+        """Verified boards out of all boards of the current session."""
+        if not self.session_boards:
+            return None
+        return round(100 * self.counts[BoardState.VERIFIED] / len(self.session_boards), 1)
+
+
+class ProvisioningCoordinator(DataUpdateCoordinator[ProvisioningState]):
+    """Keeps sessions and boards in step with the Pi."""
+
+    config_entry: PiOrchestratorConfigEntry
+
+    def __init__(
+        self, hass: HomeAssistant, entry: PiOrchestratorConfigEntry, client: PiOrchestratorClient
+    ) -> None:
+        """Push-only: there is no update interval."""
+        super().__init__(
+            hass, LOGGER, config_entry=entry, name=f"{DOMAIN} provisioning", update_interval=None
+        )
+        self.client = client
+        self.stream = ProvisioningEventStream(client)
+        self.stream_connected = False
+        self.stream_available = True
+        self.last_event_at: datetime | None = None
+        self.resync_count = 0
+        self._store: Store[dict[str, Any]] = Store(
+            hass, STORAGE_VERSION, f"{DOMAIN}.{entry.entry_id}.provisioning"
+        )
+        self._known_session_id: str | None = None
+        self._board_listeners: dict[str, set[CALLBACK_TYPE]] = {}
+        self._new_board_listeners: set[Callable[[str], None]] = set()
+        self._transition_listeners: set[Callable[[Transition], None]] = set()
+        self._cancel_grace: CALLBACK_TYPE | None = None
+        self._resync_pending = False
+        self._baseline_taken = False
+        self.data = ProvisioningState()
+
+    # -- Listeners -------------------------------------------------------------
+
+    @callback
+    def async_add_board_listener(self, mac: str, update: CALLBACK_TYPE) -> CALLBACK_TYPE:
+        """Call `update` when this one board changes; returns the unsubscribe."""
+        listeners = self._board_listeners.setdefault(mac, set())
+        listeners.add(update)
+
+        @callback
+        def remove() -> None:
+            listeners.discard(update)
+            if not listeners:
+                self._board_listeners.pop(mac, None)
+
+        return remove
+
+    @callback
+    def async_add_new_board_listener(self, added: Callable[[str], None]) -> CALLBACK_TYPE:
+        """Call `added(mac)` when a board is seen for the first time."""
+        self._new_board_listeners.add(added)
+        return lambda: self._new_board_listeners.discard(added)
+
+    @callback
+    def async_add_transition_listener(
+        self, observed: Callable[[Transition], None]
+    ) -> CALLBACK_TYPE:
+        """Call `observed` for every live transition of a board or session."""
+        self._transition_listeners.add(observed)
+        return lambda: self._transition_listeners.discard(observed)
+
+    # -- Start-up and resynchronisation ------------------------------------------
+
+    async def _async_setup(self) -> None:
+        stored = await self._store.async_load() or {}
+        self._known_session_id = stored.get("session_id")
+
+    async def _async_update_data(self) -> ProvisioningState:
+        """Fetch the whole picture; used at start-up and after every reconnect."""
+        network = await fetch_or_raise(self.client.network_status())
+        snapshot = await fetch_or_raise(self._fetch_known_session())
+        self.resync_count += 1
+        # The first picture is the baseline: what it shows happened before we
+        # looked, so it is not reported as transitions.
+        self._apply_snapshot(snapshot, network, observed_live=self._baseline_taken)
+        self._baseline_taken = True
+        return self.data
+
+    async def _fetch_known_session(self) -> SessionSnapshot | None:
+        if self._known_session_id is None:
+            return None
+        try:
+            return await self.client.get_batch(self._known_session_id)
+        except PiOrchestratorNotFoundError:
+            LOGGER.debug("Session %s no longer exists on the Pi", self._known_session_id)
+            self._forget_session()
+            return None
+
+    async def async_follow_session(self, session_id: str) -> None:
+        """Follow `session_id` from now on, and fetch it with its boards.
+
+        For a session resumed from Home Assistant: the stream reports its state
+        changes, but not the boards that kept their state while the Pi was down.
+        """
+        if session_id != self._known_session_id:
+            self._known_session_id = session_id
+            self._store.async_delay_save(lambda: {"session_id": session_id}, 1)
+        await self.async_refresh()
+
+    @callback
+    def start_stream(self) -> None:
+        """Consume the event stream for as long as the entry is loaded."""
+        self.config_entry.async_on_unload(self.stream.close)
+        self.config_entry.async_create_background_task(
+            self.hass, self._consume_stream(), name=f"{DOMAIN} provisioning events"
+        )
+
+    async def _consume_stream(self) -> None:
+        try:
+            async for item in self.stream:
+                match item:
+                    case ProvisioningEvent():
+                        self._apply_event(item)
+                    case StreamConnected():
+                        self._set_stream_connected(True)
+                        await self.async_refresh()
+                    case StreamDisconnected():
+                        self._set_stream_connected(False)
+        except PiOrchestratorAuthenticationError:
+            LOGGER.warning(
+                "The Pi at %s refused the API key; reauthentication needed", self.client.host
+            )
+            self._set_stream_connected(False)
+            self.config_entry.async_start_reauth(self.hass)
+        finally:
+            if self._cancel_grace is not None:
+                self._cancel_grace()
+                self._cancel_grace = None
+
+    @callback
+    def _set_stream_connected(self, connected: bool) -> None:
+        self.stream_connected = connected
+        if self._cancel_grace is not None:
+            self._cancel_grace()
+            self._cancel_grace = None
+        if connected:
+            self._set_available(True)
+            return
+
+        @callback
+        def grace_over(_now: datetime) -> None:
+            self._cancel_grace = None
+            self._set_available(False)
+
+        self._cancel_grace = async_call_later(self.hass, UNAVAILABLE_GRACE_SECONDS, grace_over)
+
+    @callback
+    def _set_available(self, available: bool) -> None:
+        if available == self.stream_available:
+            return
+        self.stream_available = available
+        self.async_update_listeners()
+        for mac in list(self._board_listeners):
+            self._notify_board(mac)
+
+    @callback
+    def _apply_snapshot(
+        self,
+        snapshot: SessionSnapshot | None,
+        network: NetworkStatus | None,
+        *,
+        observed_live: bool,
+    ) -> None:
+        """Make the state equal to what the Pi reported.
+
+        Transitions found this way are reported only after start-up: the state
+        found at start-up is a baseline, not news.
+        """
+        state = self.data
+        state.network = network
+        if snapshot is None:
+            return
+        self._set_session(snapshot.session, kind=None, observed_live=observed_live)
+        state.timeout_remaining = snapshot.timeout_remaining
+        present = {board.mac for board in snapshot.devices}
+        for mac in state.session_boards - present:
+            state.session_boards.discard(mac)
+            self._notify_board(mac)
+        for board in snapshot.devices:
+            self._set_board(board, snapshot.session.id, observed_live=observed_live)
+        self._recount()
+
+    # -- Live events ---------------------------------------------------------------
+
+    @callback
+    def _apply_event(self, event: ProvisioningEvent) -> None:
+        self.last_event_at = dt_util.utcnow()
+        if event.session is not None:
+            self._set_session(event.session, kind=event.kind, observed_live=True)
+        if event.board is not None:
+            self._apply_board_change(event.board, event.session_id)
+        if event.network is not None:
+            self.data.network = event.network
+        if event.kind is EventKind.ERROR and event.error is not None:
+            LOGGER.warning(
+                "The Pi reported an error: %s (%s)", event.error.message, event.error.code
+            )
+        if event.kind not in (EventKind.HEARTBEAT, EventKind.CONNECTION_ESTABLISHED):
+            self.async_update_listeners()
+
+    @callback
+    def _apply_board_change(self, change: BoardChange, session_id: str | None) -> None:
+        state = self.data
+        current = state.session.id if state.session is not None else None
+        if session_id is not None and session_id != current:
+            # A session we have not seen start: fetch it rather than guess.
+            self._known_session_id = session_id
+            self._request_resync()
+        existing = state.boards.get(change.mac)
+        if change.board is not None:
+            board = change.board
+        elif existing is not None:
+            update: dict[str, Any] = {}
+            if change.state is not None:
+                update["state"] = change.state
+            if change.error_message is not None or change.state is not BoardState.FAILED:
+                update["error_message"] = change.error_message
+            if existing.state is BoardState.FAILED and change.state is BoardState.PROVISIONING:
+                # A state delta carries no retry count; leaving failed for
+                # provisioning is what a retry is.
+                update["retry_count"] = existing.retry_count + 1
+            board = existing.model_copy(update=update)
+        else:
+            # Only a MAC and a state: record them, and fetch the rest.
+            board = Board(mac=change.mac, state=change.state or BoardState.UNKNOWN)
+            self._request_resync()
+        if change.progress is not None:
+            state.progress[change.mac] = change.progress
+        self._set_board(board, session_id or current, observed_live=True)
+        self._recount()
+
+    # -- State changes ---------------------------------------------------------------
+
+    @callback
+    def _set_session(
+        self, session: Session, *, kind: EventKind | None, observed_live: bool
+    ) -> None:
+        state = self.data
+        previous = state.session
+        if previous is not None and previous.id != session.id:
+            if not session.state.is_open and previous.state.is_open:
+                # A late event about an older session must not replace the open one.
+                return
+            state.session_boards = set()
+            state.progress = {}
+        state.session = session
+        if session.id != self._known_session_id:
+            self._known_session_id = session.id
+            self._store.async_delay_save(lambda: {"session_id": session.id}, 1)
+        changed = previous is None or previous.id != session.id or previous.state != session.state
+        if observed_live and (changed or kind is EventKind.SESSION_TIMEOUT_WARNING):
+            self._emit(
+                SessionTransition(
+                    session=session,
+                    previous_state=previous.state.value
+                    if previous is not None and previous.id == session.id
+                    else None,
+                    kind=kind,
+                )
+            )
+
+    @callback
+    def _set_board(self, board: Board, session_id: str | None, *, observed_live: bool) -> None:
+        state = self.data
+        previous = state.boards.get(board.mac)
+        state.boards[board.mac] = board
+        if session_id is not None and state.session is not None and session_id == state.session.id:
+            state.session_boards.add(board.mac)
+        if previous is None:
+            for added in list(self._new_board_listeners):
+                added(board.mac)
+        if previous == board:
+            return
+        self._notify_board(board.mac)
+        if observed_live and (previous is None or previous.state != board.state):
+            self._emit(
+                BoardTransition(
+                    board=board,
+                    previous_state=previous.state if previous is not None else None,
+                    session_id=session_id,
+                )
+            )
+
+    @callback
+    def _recount(self) -> None:
+        state = self.data
+        state.counts = Counter(
+            state.boards[mac].state for mac in state.session_boards if mac in state.boards
+        )
+
+    @callback
+    def _forget_session(self) -> None:
+        self._known_session_id = None
+        self.data.session = None
+        self.data.session_boards = set()
+        self._store.async_delay_save(lambda: {"session_id": None}, 1)
+
+    @callback
+    def _notify_board(self, mac: str) -> None:
+        for update in list(self._board_listeners.get(mac, ())):
+            update()
+
+    @callback
+    def _emit(self, transition: Transition) -> None:
+        for observed in list(self._transition_listeners):
+            observed(transition)
+
+    @callback
+    def _request_resync(self) -> None:
+        """Fetch the session again soon, once, however many events asked for it."""
+        if self._resync_pending:
+            return
+        self._resync_pending = True
+
+        async def resync() -> None:
+            try:
+                await self.async_request_refresh()
+            finally:
+                self._resync_pending = False
+
+        self.config_entry.async_create_background_task(
+            self.hass, resync(), name=f"{DOMAIN} provisioning resync"
+        )
+
+    def diagnostics(self) -> dict[str, Any]:
+        """Stream and resync figures for the diagnostics download."""
+        return {
+            "stream_connected": self.stream_connected,
+            "stream": self.stream.diagnostics,
+            "resync_count": self.resync_count,
+            "last_event_at": self.last_event_at.isoformat() if self.last_event_at else None,
+            "known_session_id": self._known_session_id,
+        }

@@ -1,0 +1,366 @@
+"""Sensors: the Pi's health, the live link, the session, the allowlist and boards."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, ClassVar
+
+from homeassistant.components.sensor import (
+    SensorDeviceClass,
+    SensorEntity,
+    SensorEntityDescription,
+    SensorStateClass,
+)
+from homeassistant.const import (
+    PERCENTAGE,
+    SIGNAL_STRENGTH_DECIBELS_MILLIWATT,
+    EntityCategory,
+    UnitOfTemperature,
+)
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.helpers.typing import StateType
+from homeassistant.util import dt as dt_util
+
+from .api.health import Health
+from .api.models import Board, BoardState, SessionState
+from .coordinator import Allowlist, AllowlistCoordinator
+from .data import PiOrchestratorConfigEntry
+from .entity import BoardEntity, PiOrchestratorEntity, async_setup_board_entities
+from .health_coordinator import HealthCoordinator, Transport
+from .provisioning_coordinator import NO_SESSION, ProvisioningCoordinator, ProvisioningState
+
+PARALLEL_UPDATES = 0
+
+UPTIME_TOLERANCE = timedelta(minutes=1)
+"""Boot time moves by a few seconds between reports; ignore such jitter."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class HealthSensorDescription(SensorEntityDescription):
+    """A figure of the Pi's health."""
+
+    value_fn: Callable[[Health], float | None]
+
+
+HEALTH_SENSORS: tuple[HealthSensorDescription, ...] = (
+    HealthSensorDescription(
+        key="cpu_usage",
+        translation_key="cpu_usage",
+        native_unit_of_measurement=PERCENTAGE,
+        state_class=SensorStateClass.MEASUREMENT,
+        suggested_display_precision=0,
+        value_fn=lambda health: health.cpu_percent,
+    ),
+    HealthSensorDescription(
+        key="memory_usage",
+        translation_key="memory_usage",
+        native_unit_of_measurement=PERCENTAGE,
+        state_class=SensorStateClass.MEASUREMENT,
+        suggested_display_precision=0,
+        value_fn=lambda health: health.memory_percent,
+    ),
+    HealthSensorDescription(
+        key="disk_usage",
+        translation_key="disk_usage",
+        native_unit_of_measurement=PERCENTAGE,
+        state_class=SensorStateClass.MEASUREMENT,
+        suggested_display_precision=0,
+        value_fn=lambda health: health.disk_percent,
+    ),
+    HealthSensorDescription(
+        key="cpu_temperature",
+        translation_key="cpu_temperature",
+        device_class=SensorDeviceClass.TEMPERATURE,
+        native_unit_of_measurement=UnitOfTemperature.CELSIUS,
+        state_class=SensorStateClass.MEASUREMENT,
+        suggested_display_precision=1,
+        value_fn=lambda health: health.temperature_c,
+    ),
+    HealthSensorDescription(
+        key="load_1",
+        translation_key="load_1",
+        state_class=SensorStateClass.MEASUREMENT,
+        suggested_display_precision=2,
+        value_fn=lambda health: health.load_1,
+    ),
+)
+
+
+@dataclass(frozen=True, kw_only=True)
+class SessionSensorDescription(SensorEntityDescription):
+    """A figure of the current batch session or the onboarding network."""
+
+    value_fn: Callable[[ProvisioningState], StateType]
+
+
+SESSION_SENSORS: tuple[SessionSensorDescription, ...] = (
+    SessionSensorDescription(
+        key="session_state",
+        translation_key="session_state",
+        device_class=SensorDeviceClass.ENUM,
+        options=[NO_SESSION, *(state.value for state in SessionState)],
+        value_fn=lambda state: state.session_state,
+    ),
+    SessionSensorDescription(
+        key="boards_discovered",
+        translation_key="boards_discovered",
+        state_class=SensorStateClass.MEASUREMENT,
+        value_fn=lambda state: state.session_board_count,
+    ),
+    SessionSensorDescription(
+        key="boards_in_progress",
+        translation_key="boards_in_progress",
+        state_class=SensorStateClass.MEASUREMENT,
+        value_fn=lambda state: state.in_flight_count,
+    ),
+    SessionSensorDescription(
+        key="boards_verified",
+        translation_key="boards_verified",
+        state_class=SensorStateClass.MEASUREMENT,
+        value_fn=lambda state: state.counts[BoardState.VERIFIED],
+    ),
+    SessionSensorDescription(
+        key="boards_failed",
+        translation_key="boards_failed",
+        state_class=SensorStateClass.MEASUREMENT,
+        value_fn=lambda state: state.counts[BoardState.FAILED],
+    ),
+    SessionSensorDescription(
+        key="session_progress",
+        translation_key="session_progress",
+        native_unit_of_measurement=PERCENTAGE,
+        state_class=SensorStateClass.MEASUREMENT,
+        suggested_display_precision=0,
+        value_fn=lambda state: state.progress_percent,
+    ),
+    SessionSensorDescription(
+        key="onboarding_network_boards",
+        translation_key="onboarding_network_boards",
+        state_class=SensorStateClass.MEASUREMENT,
+        value_fn=lambda state: state.network.connected_devices if state.network else None,
+    ),
+)
+
+
+@dataclass(frozen=True, kw_only=True)
+class AllowlistSensorDescription(SensorEntityDescription):
+    """A count of allowlist entries."""
+
+    value_fn: Callable[[Allowlist], int]
+
+
+ALLOWLIST_SENSORS: tuple[AllowlistSensorDescription, ...] = (
+    AllowlistSensorDescription(
+        key="allowlist_entries",
+        translation_key="allowlist_entries",
+        state_class=SensorStateClass.MEASUREMENT,
+        value_fn=lambda allowlist: allowlist.total,
+    ),
+    AllowlistSensorDescription(
+        key="allowlist_used",
+        translation_key="allowlist_used",
+        state_class=SensorStateClass.MEASUREMENT,
+        value_fn=lambda allowlist: allowlist.used,
+    ),
+    AllowlistSensorDescription(
+        key="allowlist_available",
+        translation_key="allowlist_available",
+        state_class=SensorStateClass.MEASUREMENT,
+        value_fn=lambda allowlist: allowlist.available,
+    ),
+)
+
+
+@dataclass(frozen=True, kw_only=True)
+class BoardSensorDescription(SensorEntityDescription):
+    """A figure of one camera board."""
+
+    value_fn: Callable[[Board], StateType]
+
+
+BOARD_STATE = BoardSensorDescription(
+    key="provisioning_state",
+    translation_key="provisioning_state",
+    device_class=SensorDeviceClass.ENUM,
+    options=[state.value for state in BoardState],
+    value_fn=lambda board: board.state.value,
+)
+BOARD_SENSORS: tuple[BoardSensorDescription, ...] = (
+    BoardSensorDescription(
+        key="signal_strength",
+        translation_key="signal_strength",
+        device_class=SensorDeviceClass.SIGNAL_STRENGTH,
+        native_unit_of_measurement=SIGNAL_STRENGTH_DECIBELS_MILLIWATT,
+        state_class=SensorStateClass.MEASUREMENT,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        value_fn=lambda board: board.rssi,
+    ),
+    BoardSensorDescription(
+        key="ip_address",
+        translation_key="ip_address",
+        entity_category=EntityCategory.DIAGNOSTIC,
+        value_fn=lambda board: board.ip,
+    ),
+)
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: PiOrchestratorConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add the Pi's sensors, and each board's as boards appear."""
+    data = entry.runtime_data
+    entities: list[SensorEntity] = [
+        *(HealthSensor(data.health, entry, description) for description in HEALTH_SENSORS),
+        UptimeSensor(data.health, entry),
+        ConnectionSensor(data.health, entry),
+        *(SessionSensor(data.provisioning, entry, description) for description in SESSION_SENSORS),
+        *(AllowlistSensor(data.allowlist, entry, description) for description in ALLOWLIST_SENSORS),
+    ]
+    async_add_entities(entities)
+
+    def board_sensors(mac: str) -> list[SensorEntity]:
+        return [
+            BoardStateSensor(data.provisioning, entry, mac, BOARD_STATE),
+            *(
+                BoardSensor(data.provisioning, entry, mac, description)
+                for description in BOARD_SENSORS
+            ),
+        ]
+
+    async_setup_board_entities(entry, async_add_entities, board_sensors)
+
+
+class HealthSensor(PiOrchestratorEntity[HealthCoordinator], SensorEntity):
+    """A health figure, from whichever transport fed it last."""
+
+    entity_description: HealthSensorDescription
+
+    @property
+    def native_value(self) -> float | None:
+        """The latest figure."""
+        return self.entity_description.value_fn(self.coordinator.data)
+
+
+class UptimeSensor(PiOrchestratorEntity[HealthCoordinator], SensorEntity):
+    """When the Pi last booted, derived from its uptime."""
+
+    _attr_device_class = SensorDeviceClass.TIMESTAMP
+    _attr_entity_category = EntityCategory.DIAGNOSTIC
+    _booted_at: datetime | None = None
+
+    def __init__(self, coordinator: HealthCoordinator, entry: PiOrchestratorConfigEntry) -> None:
+        """Describe the uptime sensor."""
+        super().__init__(
+            coordinator, entry, SensorEntityDescription(key="uptime", translation_key="uptime")
+        )
+
+    @property
+    def native_value(self) -> datetime | None:
+        """Boot time; unchanged unless it moved by more than the tolerance."""
+        uptime = self.coordinator.data.uptime_seconds
+        if uptime is None:
+            return self._booted_at
+        booted_at = dt_util.utcnow() - timedelta(seconds=uptime)
+        if self._booted_at is None or abs(booted_at - self._booted_at) > UPTIME_TOLERANCE:
+            self._booted_at = booted_at.replace(microsecond=0)
+        return self._booted_at
+
+
+class ConnectionSensor(PiOrchestratorEntity[HealthCoordinator], SensorEntity):
+    """The live-link indicator: push, polling or disconnected."""
+
+    _attr_device_class = SensorDeviceClass.ENUM
+    _attr_entity_category = EntityCategory.DIAGNOSTIC
+    _attr_options: ClassVar[list[str]] = [transport.value for transport in Transport]  # type: ignore[misc]
+
+    def __init__(self, coordinator: HealthCoordinator, entry: PiOrchestratorConfigEntry) -> None:
+        """Describe the connection sensor."""
+        super().__init__(
+            coordinator,
+            entry,
+            SensorEntityDescription(key="connection", translation_key="connection"),
+        )
+
+    @property
+    def available(self) -> bool:
+        """Always shown: saying that the Pi is unreachable is its purpose."""
+        return True
+
+    @property
+    def native_value(self) -> str:
+        """How health data arrives now."""
+        return self.coordinator.transport.value
+
+
+class SessionSensor(PiOrchestratorEntity[ProvisioningCoordinator], SensorEntity):
+    """A figure of the current session."""
+
+    entity_description: SessionSensorDescription
+
+    @property
+    def available(self) -> bool:
+        """Shown while the provisioning stream is healthy."""
+        return super().available and self.coordinator.stream_available
+
+    @property
+    def native_value(self) -> StateType:
+        """The latest figure."""
+        return self.entity_description.value_fn(self.coordinator.data)
+
+    @property
+    def extra_state_attributes(self) -> Mapping[str, Any] | None:
+        """The session's ID and target network, for automations and support."""
+        if self.entity_description.key != "session_state":
+            return None
+        session = self.coordinator.data.session
+        if session is None:
+            return None
+        return {
+            "session_id": session.id,
+            "target_ssid": session.target_ssid,
+            "expires_at": session.expires_at.isoformat() if session.expires_at else None,
+        }
+
+
+class AllowlistSensor(PiOrchestratorEntity[AllowlistCoordinator], SensorEntity):
+    """A count of allowlist entries."""
+
+    entity_description: AllowlistSensorDescription
+
+    @property
+    def native_value(self) -> int:
+        """The latest count."""
+        return self.entity_description.value_fn(self.coordinator.data)
+
+
+class BoardSensor(BoardEntity, SensorEntity):
+    """A figure of one camera board."""
+
+    entity_description: BoardSensorDescription
+
+    @property
+    def native_value(self) -> StateType:
+        """The latest figure."""
+        board = self.board
+        return self.entity_description.value_fn(board) if board is not None else None
+
+
+class BoardStateSensor(BoardSensor):
+    """Where the board stands; why it failed and how often it was retried."""
+
+    @property
+    def extra_state_attributes(self) -> Mapping[str, Any] | None:
+        """Error, retry count and progress, for notifications and dashboards."""
+        board = self.board
+        if board is None:
+            return None
+        return {
+            "error_message": board.error_message,
+            "retry_count": board.retry_count,
+            "progress": self.coordinator.data.progress.get(self.mac),
+        }

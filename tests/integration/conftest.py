@@ -1,0 +1,152 @@
+"""Fixtures for Home Assistant-level tests.
+
+Two kinds: a `simulator` on 127.0.0.1 for wire-level tests (real HTTP, SSE and
+WebSocket through the real client), and mocked clients for the few cases the
+simulator cannot produce.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncGenerator, Awaitable, Callable
+import time
+from typing import Any
+
+import aiohttp
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.const import CONF_API_KEY, CONF_HOST, CONF_PORT, CONF_SSL
+from homeassistant.core import HomeAssistant
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.piorchestrator.const import CONF_VERIFY_SSL, DOMAIN
+from simulator import Simulator, SimulatorConfig
+
+API_KEY = "sim-key-Zx81-do-not-leak"
+WIFI_PASSWORD = "wifi-pass-Qw77-do-not-leak"
+
+
+@pytest.fixture(autouse=True)
+def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
+    """Let Home Assistant load the integration from custom_components/."""
+
+
+@pytest.fixture
+def simulator_config() -> SimulatorConfig:
+    """The simulated Pi's settings; override in a test module to change them."""
+    return SimulatorConfig(port=0, api_key=API_KEY, speed=50, boards=3, seed=7)
+
+
+@pytest.fixture
+async def simulator(
+    socket_enabled: None, simulator_config: SimulatorConfig
+) -> AsyncGenerator[Simulator]:
+    """A PiOrchestrator simulator listening on 127.0.0.1."""
+    sim = Simulator(simulator_config)
+    await sim.start()
+    try:
+        yield sim
+    finally:
+        await sim.stop()
+
+
+@pytest.fixture
+def config_entry(simulator: Simulator) -> MockConfigEntry:
+    """An entry pointing at the simulator."""
+    return MockConfigEntry(
+        domain=DOMAIN,
+        title="127.0.0.1",
+        unique_id=f"127.0.0.1:{simulator.port}",
+        data={
+            CONF_HOST: "127.0.0.1",
+            CONF_PORT: simulator.port,
+            CONF_SSL: False,
+            CONF_VERIFY_SSL: True,
+            CONF_API_KEY: API_KEY,
+        },
+    )
+
+
+@pytest.fixture
+async def loaded_entry(
+    hass: HomeAssistant, config_entry: MockConfigEntry
+) -> AsyncGenerator[MockConfigEntry]:
+    """The entry set up against the simulator, with both streams running."""
+    config_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
+    assert config_entry.state is ConfigEntryState.LOADED
+    yield config_entry
+    if config_entry.state is ConfigEntryState.LOADED:
+        assert await hass.config_entries.async_unload(config_entry.entry_id)
+        await hass.async_block_till_done()
+
+
+type WaitFor = Callable[..., Awaitable[None]]
+
+
+@pytest.fixture
+def wait_for(hass: HomeAssistant) -> WaitFor:
+    """Wait in real time until `condition()` holds; wire tests depend on real sockets."""
+
+    async def wait(condition: Callable[[], bool], timeout: float = 10.0) -> None:
+        deadline = time.monotonic() + timeout
+        while not condition():
+            if time.monotonic() > deadline:
+                raise AssertionError(f"condition not met within {timeout} s")
+            await hass.async_block_till_done()
+            await asyncio.sleep(0.02)
+
+    return wait
+
+
+class PiDriver:
+    """Drives the simulated Pi over raw HTTP, as the Pi's own dashboard would.
+
+    Deliberately not the integration's client: the test checks the client, not
+    the other way round.
+    """
+
+    def __init__(self, simulator: Simulator, session: aiohttp.ClientSession) -> None:
+        """Talk to `simulator`."""
+        self.url = simulator.url
+        self._session = session
+
+    async def call(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
+        """Send a request with the API key; return the unwrapped data or the raw body."""
+        async with self._session.request(
+            method, f"{self.url}{path}", json=body, headers={"X-API-Key": API_KEY}
+        ) as response:
+            if response.status == 204:
+                return None
+            payload = await response.json()
+        if isinstance(payload, dict) and payload.get("success") is True:
+            return payload.get("data")
+        return payload
+
+    async def start_session(self, **extra: Any) -> dict[str, Any]:
+        """Start a batch session the way the Pi's dashboard does."""
+        data = await self.call(
+            "POST",
+            "/api/v1/provisioning/batch/start",
+            {"target_ssid": "CabinetNet", "target_password": WIFI_PASSWORD, **extra},
+        )
+        return data["session"]  # type: ignore[no-any-return]
+
+    async def boards(self, session_id: str) -> dict[str, str]:
+        """The Pi's truth: each board's state in a session."""
+        data = await self.call(
+            "GET", f"/api/v1/provisioning/batch/{session_id}?include_devices=true"
+        )
+        return {device["mac"]: device["state"] for device in data.get("devices", [])}
+
+    async def fault(self, name: str, body: dict[str, Any] | None = None) -> Any:
+        """Trigger one of the simulator's fault injections."""
+        return await self.call("POST", f"/_sim/{name}", body or {})
+
+
+@pytest.fixture
+async def pi(simulator: Simulator) -> AsyncGenerator[PiDriver]:
+    """A driver for the simulated Pi."""
+    async with aiohttp.ClientSession() as session:
+        yield PiDriver(simulator, session)

@@ -1,0 +1,147 @@
+"""Acting through entities: the door lock and each board's buttons."""
+
+from __future__ import annotations
+
+from homeassistant.components.button import DOMAIN as BUTTON_DOMAIN, SERVICE_PRESS
+from homeassistant.components.lock import DOMAIN as LOCK_DOMAIN, SERVICE_LOCK, SERVICE_UNLOCK
+from homeassistant.const import ATTR_ENTITY_ID
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.helpers import entity_registry as er
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.piorchestrator.const import DOMAIN
+from simulator import SimulatorConfig
+
+from .conftest import API_KEY, PiDriver, WaitFor
+
+FLAKY = "24:0A:C4:00:00:0F"
+STEADY = "24:0A:C4:00:00:01"
+
+
+@pytest.fixture
+def simulator_config() -> SimulatorConfig:
+    """One allowlisted board that fails its first attempt, one that does not."""
+    return SimulatorConfig(
+        port=0,
+        api_key=API_KEY,
+        speed=40,
+        boards=0,
+        seed=5,
+        allowlist=(FLAKY, STEADY),
+        fail_once=(FLAKY,),
+    )
+
+
+def _entity(hass: HomeAssistant, platform: str, unique_id: str) -> str:
+    found = er.async_get(hass).async_get_entity_id(platform, DOMAIN, unique_id)
+    assert found is not None, unique_id
+    return found
+
+
+async def test_lock_opens_and_closes_the_cabinet_door(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, pi: PiDriver, wait_for: WaitFor
+) -> None:
+    lock = _entity(hass, "lock", f"{loaded_entry.entry_id}_door_lock")
+    door = _entity(hass, "binary_sensor", f"{loaded_entry.entry_id}_door")
+    assert hass.states.get(lock).state == "locked"
+    assert hass.states.get(door).state == "off"
+
+    await hass.services.async_call(
+        LOCK_DOMAIN, SERVICE_UNLOCK, {ATTR_ENTITY_ID: lock}, blocking=True
+    )
+    await wait_for(lambda: hass.states.get(lock).state == "unlocked")
+    status = await pi.call("GET", "/api/v1/door/status")
+    assert status["lock_state"] == "unlocked"
+
+    await hass.services.async_call(LOCK_DOMAIN, SERVICE_LOCK, {ATTR_ENTITY_ID: lock}, blocking=True)
+    await wait_for(lambda: hass.states.get(lock).state == "locked")
+    history = await pi.call("GET", "/api/v1/door/history?limit=5")
+    assert [entry["command"] for entry in history["history"]][:2] in (
+        ["close", "open"],
+        ["open", "close"],
+    )
+
+
+async def test_lock_failure_shows_a_translated_error_with_the_correlation_id(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, pi: PiDriver
+) -> None:
+    lock = _entity(hass, "lock", f"{loaded_entry.entry_id}_door_lock")
+    await pi.fault(
+        "fail-next",
+        {"count": 1, "status": 500, "code": "INTERNAL_ERROR", "paths": ["/api/v1/door/open"]},
+    )
+    with pytest.raises(HomeAssistantError) as caught:
+        await hass.services.async_call(
+            LOCK_DOMAIN, SERVICE_UNLOCK, {ATTR_ENTITY_ID: lock}, blocking=True
+        )
+    assert caught.value.translation_key == "error_internal_error"
+    correlation_id = caught.value.translation_placeholders["correlation_id"]
+    assert len(correlation_id) >= 8
+    assert correlation_id in str(caught.value)
+
+
+async def test_board_buttons_follow_the_state_and_retry_a_failed_board(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, pi: PiDriver, wait_for: WaitFor
+) -> None:
+    entry_id = loaded_entry.entry_id
+    await wait_for(lambda: loaded_entry.runtime_data.provisioning.stream_connected)
+    await pi.start_session()
+    await wait_for(
+        lambda: er.async_get(hass).async_get_entity_id(
+            "button", DOMAIN, f"{entry_id}_{FLAKY}_provision"
+        )
+        is not None
+    )
+    provision = _entity(hass, "button", f"{entry_id}_{FLAKY}_provision")
+    retry = _entity(hass, "button", f"{entry_id}_{FLAKY}_retry")
+    state = _entity(hass, "sensor", f"{entry_id}_{FLAKY}_provisioning_state")
+    await wait_for(lambda: hass.states.get(provision).state != "unavailable")
+    assert hass.states.get(retry).state == "unavailable"
+
+    await hass.services.async_call(
+        BUTTON_DOMAIN, SERVICE_PRESS, {ATTR_ENTITY_ID: provision}, blocking=True
+    )
+    await wait_for(lambda: hass.states.get(state).state == "failed", timeout=20)
+    assert hass.states.get(state).attributes["error_message"]
+    await wait_for(lambda: hass.states.get(retry).state != "unavailable")
+    assert hass.states.get(provision).state == "unavailable"
+
+    await hass.services.async_call(
+        BUTTON_DOMAIN, SERVICE_PRESS, {ATTR_ENTITY_ID: retry}, blocking=True
+    )
+    await wait_for(lambda: hass.states.get(state).state == "verified", timeout=20)
+    assert hass.states.get(state).attributes["retry_count"] == 1
+    assert hass.states.get(state).attributes["error_message"] is None
+
+
+async def test_pressing_a_button_the_pi_refuses_explains_why(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, pi: PiDriver, wait_for: WaitFor
+) -> None:
+    entry_id = loaded_entry.entry_id
+    await wait_for(lambda: loaded_entry.runtime_data.provisioning.stream_connected)
+    await pi.start_session()
+    await wait_for(
+        lambda: er.async_get(hass).async_get_entity_id(
+            "button", DOMAIN, f"{entry_id}_{STEADY}_provision"
+        )
+        is not None
+    )
+    provision = _entity(hass, "button", f"{entry_id}_{STEADY}_provision")
+    await wait_for(lambda: hass.states.get(provision).state != "unavailable")
+    # Someone else provisions it first, from the Pi's own dashboard.
+    await pi.fault(
+        "fail-next",
+        {
+            "count": 1,
+            "status": 409,
+            "code": "DEVICE_ALREADY_PROVISIONING",
+            "paths": ["/api/v1/provisioning/batch"],
+        },
+    )
+    with pytest.raises(ServiceValidationError) as caught:
+        await hass.services.async_call(
+            BUTTON_DOMAIN, SERVICE_PRESS, {ATTR_ENTITY_ID: provision}, blocking=True
+        )
+    assert caught.value.translation_key == "error_device_already_provisioning"

@@ -1,0 +1,119 @@
+"""The provisioning coordinator against both SSE vocabularies and across gaps."""
+
+from __future__ import annotations
+
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import device_registry as dr
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.piorchestrator import async_remove_config_entry_device
+from custom_components.piorchestrator.api.models import BoardState
+from custom_components.piorchestrator.const import CONF_BOARD_ENTITIES, DOMAIN
+from simulator import SimulatorConfig
+
+from .conftest import API_KEY, PiDriver, WaitFor
+
+BOARDS = ("24:0A:C4:00:00:21", "24:0A:C4:00:00:22")
+
+
+@pytest.fixture(params=["backend", "dashboard"])
+def simulator_config(request: pytest.FixtureRequest) -> SimulatorConfig:
+    """Both event vocabularies seen in the field; one board fails once."""
+    return SimulatorConfig(
+        port=0,
+        api_key=API_KEY,
+        speed=40,
+        boards=0,
+        seed=9,
+        allowlist=BOARDS,
+        fail_once=(BOARDS[1],),
+        sse_vocabulary=request.param,
+    )
+
+
+async def test_a_session_with_a_retry_in_either_vocabulary(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, pi: PiDriver, wait_for: WaitFor
+) -> None:
+    coordinator = loaded_entry.runtime_data.provisioning
+    await wait_for(lambda: coordinator.stream_connected)
+    session = await pi.start_session()
+    await wait_for(lambda: set(BOARDS) <= coordinator.data.session_boards)
+    await pi.call(
+        "POST", f"/api/v1/provisioning/batch/{session['id']}/provision-all", {"only_allowlisted": True}
+    )
+
+    def state(mac: str) -> BoardState:
+        return coordinator.data.boards[mac].state
+
+    await wait_for(lambda: state(BOARDS[1]) is BoardState.FAILED, timeout=20)
+    assert coordinator.data.boards[BOARDS[1]].error_message
+    assert coordinator.data.counts[BoardState.FAILED] == 1
+    await pi.call("POST", f"/api/v1/provisioning/batch/{session['id']}/devices/{BOARDS[1]}/retry")
+    await wait_for(lambda: {state(mac) for mac in BOARDS} == {BoardState.VERIFIED}, timeout=20)
+    assert coordinator.data.boards[BOARDS[1]].retry_count == 1
+    assert coordinator.data.boards[BOARDS[1]].error_message is None
+    assert coordinator.data.progress_percent == 100
+
+    await pi.call("POST", f"/api/v1/provisioning/batch/{session['id']}/stop")
+    await wait_for(lambda: coordinator.data.session.state.value == "closed")
+
+
+async def test_a_session_started_while_the_stream_was_down_is_picked_up(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, pi: PiDriver, wait_for: WaitFor
+) -> None:
+    coordinator = loaded_entry.runtime_data.provisioning
+    await wait_for(lambda: coordinator.stream_connected)
+    await pi.fault("drop-streams", {"streams": ["sse"]})
+    # Started from the Pi's dashboard while Home Assistant is reconnecting.
+    session = await pi.start_session()
+    assert not coordinator.stream_connected
+    await wait_for(lambda: coordinator.stream_connected)
+    await wait_for(lambda: coordinator.data.network is not None and coordinator.data.network.is_active)
+    # Either the Pi replayed what was missed, or the active onboarding network
+    # gives the session away: never "idle" while a session runs.
+    assert coordinator.data.session_state in ("discovering", "active", "unknown")
+
+    await pi.call(
+        "POST", f"/api/v1/provisioning/batch/{session['id']}/provision-all", {"only_allowlisted": True}
+    )
+    await wait_for(
+        lambda: coordinator.data.session is not None and coordinator.data.session.id == session["id"]
+    )
+    await wait_for(lambda: set(BOARDS) <= coordinator.data.session_boards)
+
+
+async def test_stale_boards_can_be_deleted_but_not_those_in_the_session(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, pi: PiDriver, wait_for: WaitFor
+) -> None:
+    coordinator = loaded_entry.runtime_data.provisioning
+    await wait_for(lambda: coordinator.stream_connected)
+    session = await pi.start_session()
+    await wait_for(lambda: set(BOARDS) <= coordinator.data.session_boards)
+    await hass.async_block_till_done()
+    devices = dr.async_get(hass)
+    board = devices.async_get_device(identifiers={(DOMAIN, BOARDS[0])})
+    pi_device = devices.async_get_device(identifiers={(DOMAIN, loaded_entry.entry_id)})
+    assert board is not None
+    assert pi_device is not None
+
+    assert not await async_remove_config_entry_device(hass, loaded_entry, board)
+    assert not await async_remove_config_entry_device(hass, loaded_entry, pi_device)
+
+    await pi.call("POST", f"/api/v1/provisioning/batch/{session['id']}/stop")
+    await wait_for(lambda: not coordinator.data.session.state.is_open)
+    assert await async_remove_config_entry_device(hass, loaded_entry, board)
+    assert BOARDS[0] not in coordinator.data.boards
+
+
+async def test_board_devices_can_be_turned_off_in_the_options(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, pi: PiDriver, wait_for: WaitFor
+) -> None:
+    hass.config_entries.async_update_entry(loaded_entry, options={CONF_BOARD_ENTITIES: False})
+    await hass.async_block_till_done()  # the options change reloads the entry
+    coordinator = loaded_entry.runtime_data.provisioning
+    await wait_for(lambda: coordinator.stream_connected)
+    await pi.start_session()
+    await wait_for(lambda: set(BOARDS) <= coordinator.data.session_boards)
+    await hass.async_block_till_done()
+    assert dr.async_get(hass).async_get_device(identifiers={(DOMAIN, BOARDS[0])}) is None
