@@ -11,7 +11,13 @@ from homeassistant.helpers.device_registry import DeviceEntry
 from homeassistant.helpers.typing import ConfigType
 
 from .bus_events import async_forward_bus_events
-from .const import CONF_POLL_INTERVAL, DEFAULT_POLL_INTERVAL, DOMAIN
+from .const import (
+    CONF_POLL_INTERVAL,
+    CONF_RECONCILE_INTERVAL,
+    DEFAULT_POLL_INTERVAL,
+    DEFAULT_RECONCILE_INTERVAL,
+    DOMAIN,
+)
 from .coordinator import AllowlistCoordinator, DoorCoordinator
 from .data import PiOrchestratorConfigEntry, PiOrchestratorData, create_client
 from .health_coordinator import HealthCoordinator
@@ -41,7 +47,12 @@ async def async_setup_entry(hass: HomeAssistant, entry: PiOrchestratorConfigEntr
     client = create_client(hass, entry.data)
     poll_interval = timedelta(seconds=entry.options.get(CONF_POLL_INTERVAL, DEFAULT_POLL_INTERVAL))
     health = HealthCoordinator(hass, entry, client, poll_interval)
-    provisioning = ProvisioningCoordinator(hass, entry, client)
+    provisioning = ProvisioningCoordinator(
+        hass,
+        entry,
+        client,
+        timedelta(seconds=entry.options.get(CONF_RECONCILE_INTERVAL, DEFAULT_RECONCILE_INTERVAL)),
+    )
     door = DoorCoordinator(hass, entry, client, poll_interval)
     allowlist = AllowlistCoordinator(hass, entry, client)
 

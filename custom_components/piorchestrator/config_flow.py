@@ -28,15 +28,19 @@ from .const import (
     CONF_BOARD_ENTITIES,
     CONF_ONLY_ALLOWLISTED,
     CONF_POLL_INTERVAL,
+    CONF_RECONCILE_INTERVAL,
     CONF_VERIFY_SSL,
     DEFAULT_BOARD_ENTITIES,
     DEFAULT_ONLY_ALLOWLISTED,
     DEFAULT_POLL_INTERVAL,
     DEFAULT_PORT,
+    DEFAULT_RECONCILE_INTERVAL,
     DOMAIN,
     LOGGER,
     MAX_POLL_INTERVAL,
+    MAX_RECONCILE_INTERVAL,
     MIN_POLL_INTERVAL,
+    MIN_RECONCILE_INTERVAL,
 )
 from .data import PiOrchestratorConfigEntry, create_client
 
@@ -229,6 +233,18 @@ class OptionsFlowHandler(OptionsFlow):
                     NumberSelectorConfig(
                         min=MIN_POLL_INTERVAL,
                         max=MAX_POLL_INTERVAL,
+                        step=1,
+                        unit_of_measurement="s",
+                        mode=NumberSelectorMode.BOX,
+                    )
+                ),
+                vol.Required(
+                    CONF_RECONCILE_INTERVAL,
+                    default=options.get(CONF_RECONCILE_INTERVAL, DEFAULT_RECONCILE_INTERVAL),
+                ): NumberSelector(
+                    NumberSelectorConfig(
+                        min=MIN_RECONCILE_INTERVAL,
+                        max=MAX_RECONCILE_INTERVAL,
                         step=1,
                         unit_of_measurement="s",
                         mode=NumberSelectorMode.BOX,

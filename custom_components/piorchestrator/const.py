@@ -19,11 +19,16 @@ CONF_VERIFY_SSL: Final = "verify_ssl"
 CONF_POLL_INTERVAL: Final = "poll_interval"
 CONF_BOARD_ENTITIES: Final = "board_entities"
 CONF_ONLY_ALLOWLISTED: Final = "only_allowlisted"
+CONF_RECONCILE_INTERVAL: Final = "reconcile_interval"
 
 DEFAULT_POLL_INTERVAL: Final = 5
 """Seconds between polls of the door, and of health while the WebSocket is down."""
 MIN_POLL_INTERVAL: Final = 2
 MAX_POLL_INTERVAL: Final = 300
+DEFAULT_RECONCILE_INTERVAL: Final = 60
+"""Seconds between REST checks of an open session, however healthy the stream looks."""
+MIN_RECONCILE_INTERVAL: Final = 10
+MAX_RECONCILE_INTERVAL: Final = 600
 DEFAULT_BOARD_ENTITIES: Final = True
 DEFAULT_ONLY_ALLOWLISTED: Final = True
 

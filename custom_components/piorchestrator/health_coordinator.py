@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
+from homeassistant.util import dt as dt_util
 
 from .api.client import PiOrchestratorClient
 from .api.health import Health, health_from_system_info
@@ -56,6 +57,7 @@ class HealthCoordinator(DataUpdateCoordinator[Health]):
         self.poll_interval = poll_interval
         self.transport = Transport.POLLING
         self.monitor = MonitorStream(client)
+        self.last_update_at: datetime | None = None
 
     async def _async_update_data(self) -> Health:
         try:
@@ -66,6 +68,7 @@ class HealthCoordinator(DataUpdateCoordinator[Health]):
             raise
         if self.transport is Transport.DISCONNECTED:
             self._set_transport(Transport.POLLING)
+        self.last_update_at = dt_util.utcnow()
         return health_from_system_info(info)
 
     @callback
@@ -88,6 +91,7 @@ class HealthCoordinator(DataUpdateCoordinator[Health]):
                         # from a Pi that then falls silent.
                         self.update_interval = None
                         self._set_transport(Transport.PUSH)
+                    self.last_update_at = dt_util.utcnow()
                     self.async_set_updated_data(health)
                 case MonitorDisconnected():
                     await self._fall_back_to_polling()

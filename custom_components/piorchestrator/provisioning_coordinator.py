@@ -9,10 +9,12 @@ while the stream was down are lost.
 
 from __future__ import annotations
 
+import asyncio
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
+import time
 from typing import TYPE_CHECKING, Any
 
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
@@ -29,11 +31,14 @@ from .api.models import Board, BoardState, NetworkStatus, Session, SessionSnapsh
 from .api.stream import StreamConnected, StreamDisconnected
 from .const import DOMAIN, LOGGER
 from .coordinator import fetch_or_raise
+from .reconciliation import Reason, ReconcileRecord, is_behind
 
 if TYPE_CHECKING:
     from .data import PiOrchestratorConfigEntry
 
 STORAGE_VERSION = 1
+SETTLE_SECONDS = 1.0
+"""How long a hint of a gap, or a difference found, must hold before it counts."""
 UNAVAILABLE_GRACE_SECONDS = 10
 """How long board values stay shown while the stream reconnects.
 
@@ -118,9 +123,13 @@ class ProvisioningCoordinator(DataUpdateCoordinator[ProvisioningState]):
     config_entry: PiOrchestratorConfigEntry
 
     def __init__(
-        self, hass: HomeAssistant, entry: PiOrchestratorConfigEntry, client: PiOrchestratorClient
+        self,
+        hass: HomeAssistant,
+        entry: PiOrchestratorConfigEntry,
+        client: PiOrchestratorClient,
+        reconcile_interval: timedelta,
     ) -> None:
-        """Push-only: there is no update interval."""
+        """Pushed; polled only to reconcile while a session is open."""
         super().__init__(
             hass, LOGGER, config_entry=entry, name=f"{DOMAIN} provisioning", update_interval=None
         )
@@ -140,6 +149,13 @@ class ProvisioningCoordinator(DataUpdateCoordinator[ProvisioningState]):
         self._cancel_grace: CALLBACK_TYPE | None = None
         self._resync_pending = False
         self._baseline_taken = False
+        self._next_reason: Reason | None = None
+        self._last_event_id: int | None = None
+        self._board_event_at: dict[str, float] = {}
+        self._suspicions: set[str] = set()
+        self._cancel_suspicion_check: CALLBACK_TYPE | None = None
+        self.reconcile_interval = reconcile_interval
+        self.reconciliation = ReconcileRecord(client.host, reconcile_interval)
         self.data = ProvisioningState()
 
     # -- Listeners -------------------------------------------------------------
@@ -179,15 +195,66 @@ class ProvisioningCoordinator(DataUpdateCoordinator[ProvisioningState]):
         self._known_session_id = stored.get("session_id")
 
     async def _async_update_data(self) -> ProvisioningState:
-        """Fetch the whole picture; used at start-up and after every reconnect."""
-        network = await fetch_or_raise(self.client.network_status())
+        """Fetch the session with its boards, and make the state agree with it.
+
+        Runs at start-up, after every reconnect, when an event hints at a gap,
+        and every `reconcile_interval` while a session is open, however healthy
+        the stream looks. A reconciliation of an open session is one request:
+        the Pi includes the onboarding network with its current session.
+        """
+        reason = self._next_reason or (Reason.PERIODIC if self._baseline_taken else Reason.STARTUP)
+        self._next_reason = None
+        requested_at = time.monotonic()
         snapshot = await fetch_or_raise(self._fetch_known_session())
+        network = snapshot.network_status if snapshot is not None else None
+        if network is None:
+            network = await fetch_or_raise(self.client.network_status())
+        missed: int | None = None
+        if reason.checks_stream and snapshot is not None:
+            missed = len(self._behind(snapshot))
+            if missed:
+                # Events already on their way would make up part of the
+                # difference; give them a moment before counting what was lost.
+                await asyncio.sleep(SETTLE_SECONDS)
+                missed = len(self._behind(snapshot))
         self.resync_count += 1
         # The first picture is the baseline: what it shows happened before we
         # looked, so it is not reported as transitions.
-        self._apply_snapshot(snapshot, network, observed_live=self._baseline_taken)
+        self._apply_snapshot(
+            snapshot, network, observed_live=self._baseline_taken, requested_at=requested_at
+        )
         self._baseline_taken = True
+        self.reconciliation.record(reason, missed or 0, self.last_event_at)
+        self._update_reconcile_timer()
         return self.data
+
+    def _behind(self, snapshot: SessionSnapshot) -> list[str]:
+        """What the Pi reports that we have not seen: boards behind, gone or unknown."""
+        state = self.data
+        if state.session is None or state.session.id != snapshot.session.id:
+            return [board.mac for board in snapshot.devices]
+        reported = {board.mac: board for board in snapshot.devices}
+        behind = [mac for mac in state.session_boards if mac not in reported]
+        for mac, board in reported.items():
+            ours = state.boards.get(mac)
+            if mac not in state.session_boards or ours is None or is_behind(ours, board):
+                behind.append(mac)
+        if state.session.state != snapshot.session.state:
+            behind.append(snapshot.session.id)
+        return behind
+
+    @callback
+    def _update_reconcile_timer(self) -> None:
+        """Reconcile on a timer while a session is open, and not at all otherwise."""
+        session = self.data.session
+        wanted = self.reconcile_interval if session is not None and session.state.is_open else None
+        if wanted == self.update_interval:
+            return
+        self.update_interval = wanted
+        if wanted is None:
+            self._async_unsub_refresh()
+        else:
+            self._schedule_refresh()
 
     async def _fetch_known_session(self) -> SessionSnapshot | None:
         if self._known_session_id is None:
@@ -208,6 +275,7 @@ class ProvisioningCoordinator(DataUpdateCoordinator[ProvisioningState]):
         if session_id != self._known_session_id:
             self._known_session_id = session_id
             self._store.async_delay_save(lambda: {"session_id": session_id}, 1)
+        self._next_reason = Reason.FOLLOW
         await self.async_refresh()
 
     @callback
@@ -226,6 +294,8 @@ class ProvisioningCoordinator(DataUpdateCoordinator[ProvisioningState]):
                         self._apply_event(item)
                     case StreamConnected():
                         self._set_stream_connected(True)
+                        self._last_event_id = None
+                        self._next_reason = Reason.RECONNECT
                         await self.async_refresh()
                     case StreamDisconnected():
                         self._set_stream_connected(False)
@@ -239,6 +309,9 @@ class ProvisioningCoordinator(DataUpdateCoordinator[ProvisioningState]):
             if self._cancel_grace is not None:
                 self._cancel_grace()
                 self._cancel_grace = None
+            if self._cancel_suspicion_check is not None:
+                self._cancel_suspicion_check()
+                self._cancel_suspicion_check = None
 
     @callback
     def _set_stream_connected(self, connected: bool) -> None:
@@ -273,11 +346,14 @@ class ProvisioningCoordinator(DataUpdateCoordinator[ProvisioningState]):
         network: NetworkStatus | None,
         *,
         observed_live: bool,
+        requested_at: float,
     ) -> None:
-        """Make the state equal to what the Pi reported.
+        """Make the state equal to what the Pi reported at `requested_at`.
 
-        Transitions found this way are reported only after start-up: the state
-        found at start-up is a baseline, not news.
+        A board whose event arrived after the request went out may be further
+        along than the answer says, and keeps what the event showed. Transitions
+        found this way are reported only after start-up: the state found at
+        start-up is a baseline, not news.
         """
         state = self.data
         state.network = network
@@ -290,6 +366,13 @@ class ProvisioningCoordinator(DataUpdateCoordinator[ProvisioningState]):
             state.session_boards.discard(mac)
             self._notify_board(mac)
         for board in snapshot.devices:
+            ours = state.boards.get(board.mac)
+            if (
+                ours is not None
+                and self._board_event_at.get(board.mac, 0.0) > requested_at
+                and is_behind(board, ours)
+            ):
+                continue
             self._set_board(board, snapshot.session.id, observed_live=observed_live)
         self._recount()
 
@@ -298,8 +381,10 @@ class ProvisioningCoordinator(DataUpdateCoordinator[ProvisioningState]):
     @callback
     def _apply_event(self, event: ProvisioningEvent) -> None:
         self.last_event_at = dt_util.utcnow()
+        self._check_event_id(event.event_id)
         if event.session is not None:
             self._set_session(event.session, kind=event.kind, observed_live=True)
+            self._check_counters()
         if event.board is not None:
             self._apply_board_change(event.board, event.session_id)
         if event.network is not None:
@@ -318,7 +403,7 @@ class ProvisioningCoordinator(DataUpdateCoordinator[ProvisioningState]):
         if session_id is not None and session_id != current:
             # A session we have not seen start: fetch it rather than guess.
             self._known_session_id = session_id
-            self._request_resync()
+            self._request_resync("unknown_session", Reason.FOLLOW)
         existing = state.boards.get(change.mac)
         if change.board is not None:
             board = change.board
@@ -336,13 +421,73 @@ class ProvisioningCoordinator(DataUpdateCoordinator[ProvisioningState]):
         else:
             # Only a MAC and a state: record them, and fetch the rest.
             board = Board(mac=change.mac, state=change.state or BoardState.UNKNOWN)
-            self._request_resync()
+            self._request_resync("unknown_board", Reason.FOLLOW)
+        if (
+            existing is not None
+            and change.mac in state.session_boards
+            and (session_id is None or session_id == current)
+            and is_behind(board, existing)
+        ):
+            # Out of order, or a replay of something older: keep what we have
+            # and ask the Pi, rather than show a board going backwards.
+            self._suspect("backwards")
+            return
         if change.progress is not None:
             state.progress[change.mac] = change.progress
+        self._board_event_at[change.mac] = time.monotonic()
         self._set_board(board, session_id or current, observed_live=True)
         self._recount()
 
     # -- State changes ---------------------------------------------------------------
+
+    @callback
+    def _check_event_id(self, event_id: str | None) -> None:
+        """A jump in event ids means events were lost on the way."""
+        if event_id is None or not event_id.isdigit():
+            return
+        number = int(event_id)
+        if self._last_event_id is not None and number > self._last_event_id + 1:
+            self._suspect("event_id_jump")
+        self._last_event_id = max(number, self._last_event_id or 0)
+
+    @callback
+    def _check_counters(self) -> None:
+        """Session counters that disagree with the boards hint at lost board events."""
+        if self._counters_disagree():
+            self._suspect("counters")
+
+    def _counters_disagree(self) -> bool:
+        state = self.data
+        session = state.session
+        if session is None or not session.state.is_open:
+            return False
+        return (
+            session.device_count != state.session_board_count
+            or session.verified_count != state.counts[BoardState.VERIFIED]
+            or session.failed_count != state.counts[BoardState.FAILED]
+        )
+
+    @callback
+    def _suspect(self, signal: str) -> None:
+        """Note a hint of a gap; check once things settle, then reconcile if it holds.
+
+        Counters and events can cross on the wire, so a hint is only acted on
+        when it still holds a moment later, and many hints make one request.
+        """
+        self.reconciliation.gap_signals[signal] += 1
+        self._suspicions.add(signal)
+        if self._cancel_suspicion_check is not None:
+            return
+
+        @callback
+        def check(_now: datetime) -> None:
+            self._cancel_suspicion_check = None
+            signals, self._suspicions = self._suspicions, set()
+            if signals == {"counters"} and not self._counters_disagree():
+                return
+            self._request_resync(",".join(sorted(signals)), Reason.GAP)
+
+        self._cancel_suspicion_check = async_call_later(self.hass, SETTLE_SECONDS, check)
 
     @callback
     def _set_session(
@@ -357,6 +502,7 @@ class ProvisioningCoordinator(DataUpdateCoordinator[ProvisioningState]):
             state.session_boards = set()
             state.progress = {}
         state.session = session
+        self._update_reconcile_timer()
         if session.id != self._known_session_id:
             self._known_session_id = session.id
             self._store.async_delay_save(lambda: {"session_id": session.id}, 1)
@@ -419,11 +565,19 @@ class ProvisioningCoordinator(DataUpdateCoordinator[ProvisioningState]):
             observed(transition)
 
     @callback
-    def _request_resync(self) -> None:
-        """Fetch the session again soon, once, however many events asked for it."""
+    def _request_resync(self, signal: str, reason: Reason) -> None:
+        """Fetch the session again soon, once, however many events asked for it.
+
+        A session or board we have never heard of is news to follow, not proof
+        of a broken stream: it is how a session started before we listened shows
+        up. Only the other hints count as a gap.
+        """
+        if reason is Reason.FOLLOW:
+            self.reconciliation.gap_signals[signal] += 1
         if self._resync_pending:
             return
         self._resync_pending = True
+        self._next_reason = reason
 
         async def resync() -> None:
             try:
@@ -441,6 +595,7 @@ class ProvisioningCoordinator(DataUpdateCoordinator[ProvisioningState]):
             "stream_connected": self.stream_connected,
             "stream": self.stream.diagnostics,
             "resync_count": self.resync_count,
+            "reconciliation": self.reconciliation.as_dict(),
             "last_event_at": self.last_event_at.isoformat() if self.last_event_at else None,
             "known_session_id": self._known_session_id,
         }

@@ -207,6 +207,22 @@ BOARD_SENSORS: tuple[BoardSensorDescription, ...] = (
 )
 
 
+LAST_PROVISIONING_EVENT = SensorEntityDescription(
+    key="last_provisioning_event",
+    translation_key="last_provisioning_event",
+    device_class=SensorDeviceClass.TIMESTAMP,
+    entity_category=EntityCategory.DIAGNOSTIC,
+)
+LAST_HEALTH_UPDATE = SensorEntityDescription(
+    key="last_health_update",
+    translation_key="last_health_update",
+    device_class=SensorDeviceClass.TIMESTAMP,
+    entity_category=EntityCategory.DIAGNOSTIC,
+    # Changes with every health update: useful when investigating, noise otherwise.
+    entity_registry_enabled_default=False,
+)
+
+
 async def async_setup_entry(
     hass: HomeAssistant,
     entry: PiOrchestratorConfigEntry,
@@ -218,6 +234,8 @@ async def async_setup_entry(
         *(HealthSensor(data.health, entry, description) for description in HEALTH_SENSORS),
         UptimeSensor(data.health, entry),
         ConnectionSensor(data.health, entry),
+        LastHealthUpdateSensor(data.health, entry, LAST_HEALTH_UPDATE),
+        LastProvisioningEventSensor(data.provisioning, entry, LAST_PROVISIONING_EVENT),
         *(SessionSensor(data.provisioning, entry, description) for description in SESSION_SENSORS),
         *(AllowlistSensor(data.allowlist, entry, description) for description in ALLOWLIST_SENSORS),
     ]
@@ -295,6 +313,34 @@ class ConnectionSensor(PiOrchestratorEntity[HealthCoordinator], SensorEntity):
     def native_value(self) -> str:
         """How health data arrives now."""
         return self.coordinator.transport.value
+
+
+class LastHealthUpdateSensor(PiOrchestratorEntity[HealthCoordinator], SensorEntity):
+    """When health figures last arrived, pushed or polled: their freshness."""
+
+    @property
+    def available(self) -> bool:
+        """Always shown: an old time is the point when updates stop."""
+        return True
+
+    @property
+    def native_value(self) -> datetime | None:
+        """The time of the latest health update."""
+        return self.coordinator.last_update_at
+
+
+class LastProvisioningEventSensor(PiOrchestratorEntity[ProvisioningCoordinator], SensorEntity):
+    """When the provisioning stream last delivered an event."""
+
+    @property
+    def available(self) -> bool:
+        """Always shown: an old time is the point when events stop."""
+        return True
+
+    @property
+    def native_value(self) -> datetime | None:
+        """The time of the latest provisioning event."""
+        return self.coordinator.last_event_at
 
 
 class SessionSensor(PiOrchestratorEntity[ProvisioningCoordinator], SensorEntity):

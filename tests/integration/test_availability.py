@@ -44,7 +44,9 @@ async def test_pi_outage_marks_entities_unavailable_then_they_recover(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     runtime = loaded_entry.runtime_data
-    await wait_for(lambda: runtime.provisioning.stream_connected and runtime.health.transport == "push")
+    await wait_for(
+        lambda: runtime.provisioning.stream_connected and runtime.health.transport == "push"
+    )
     await pi.start_session()
     await wait_for(lambda: BOARD in runtime.provisioning.data.session_boards)
     entry_id = loaded_entry.entry_id
@@ -61,7 +63,9 @@ async def test_pi_outage_marks_entities_unavailable_then_they_recover(
     assert hass.states.get(cpu).state == STATE_UNAVAILABLE
     # Board values stay shown through a short reconnect, then go unavailable.
     assert hass.states.get(board_state).state == "discovered"
-    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=UNAVAILABLE_GRACE_SECONDS + 1))
+    async_fire_time_changed(
+        hass, dt_util.utcnow() + timedelta(seconds=UNAVAILABLE_GRACE_SECONDS + 1)
+    )
     await wait_for(lambda: hass.states.get(board_state).state == STATE_UNAVAILABLE)
     assert hass.states.get(session).state == STATE_UNAVAILABLE
     assert hass.states.get(connection).state == "disconnected"  # the indicator itself stays shown

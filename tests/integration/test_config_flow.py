@@ -21,6 +21,7 @@ from custom_components.piorchestrator.const import (
     CONF_BOARD_ENTITIES,
     CONF_ONLY_ALLOWLISTED,
     CONF_POLL_INTERVAL,
+    CONF_RECONCILE_INTERVAL,
     CONF_VERIFY_SSL,
     DOMAIN,
 )
@@ -264,11 +265,17 @@ async def test_options_flow_stores_choices(hass: HomeAssistant) -> None:
     assert result["step_id"] == "init"
     result = await hass.config_entries.options.async_configure(
         result["flow_id"],
-        {CONF_POLL_INTERVAL: 10, CONF_BOARD_ENTITIES: False, CONF_ONLY_ALLOWLISTED: False},
+        {
+            CONF_POLL_INTERVAL: 10,
+            CONF_RECONCILE_INTERVAL: 30,
+            CONF_BOARD_ENTITIES: False,
+            CONF_ONLY_ALLOWLISTED: False,
+        },
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert entry.options == {
         CONF_POLL_INTERVAL: 10,
+        CONF_RECONCILE_INTERVAL: 30,
         CONF_BOARD_ENTITIES: False,
         CONF_ONLY_ALLOWLISTED: False,
     }

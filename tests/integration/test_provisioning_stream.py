@@ -40,7 +40,9 @@ async def test_a_session_with_a_retry_in_either_vocabulary(
     session = await pi.start_session()
     await wait_for(lambda: set(BOARDS) <= coordinator.data.session_boards)
     await pi.call(
-        "POST", f"/api/v1/provisioning/batch/{session['id']}/provision-all", {"only_allowlisted": True}
+        "POST",
+        f"/api/v1/provisioning/batch/{session['id']}/provision-all",
+        {"only_allowlisted": True},
     )
 
     def state(mac: str) -> BoardState:
@@ -69,16 +71,21 @@ async def test_a_session_started_while_the_stream_was_down_is_picked_up(
     session = await pi.start_session()
     assert not coordinator.stream_connected
     await wait_for(lambda: coordinator.stream_connected)
-    await wait_for(lambda: coordinator.data.network is not None and coordinator.data.network.is_active)
+    await wait_for(
+        lambda: coordinator.data.network is not None and coordinator.data.network.is_active
+    )
     # Either the Pi replayed what was missed, or the active onboarding network
     # gives the session away: never "idle" while a session runs.
     assert coordinator.data.session_state in ("discovering", "active", "unknown")
 
     await pi.call(
-        "POST", f"/api/v1/provisioning/batch/{session['id']}/provision-all", {"only_allowlisted": True}
+        "POST",
+        f"/api/v1/provisioning/batch/{session['id']}/provision-all",
+        {"only_allowlisted": True},
     )
     await wait_for(
-        lambda: coordinator.data.session is not None and coordinator.data.session.id == session["id"]
+        lambda: coordinator.data.session is not None
+        and coordinator.data.session.id == session["id"]
     )
     await wait_for(lambda: set(BOARDS) <= coordinator.data.session_boards)
 

@@ -1,0 +1,120 @@
+"""Telling a live stream from a dead one, and keeping score of what it missed.
+
+The event stream can stay connected, keepalives and all, while events stop
+arriving. Only comparing with the Pi's own account over REST shows it; this
+module holds the rules for that comparison and the bookkeeping around it.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+from homeassistant.util import dt as dt_util
+
+from .api.models import Board, BoardState
+from .const import LOGGER
+
+_RANK = {
+    BoardState.UNKNOWN: -1,
+    BoardState.DISCOVERED: 0,
+    BoardState.PROVISIONING: 1,
+    BoardState.PROVISIONED: 2,
+    BoardState.VERIFYING: 3,
+    BoardState.VERIFIED: 4,
+    BoardState.FAILED: 5,
+}
+
+
+def progress_key(board: Board) -> tuple[int, int]:
+    """How far a board has come: attempts first, then the step in the attempt.
+
+    Within one attempt the states only move forward (failed ends an attempt);
+    a retry starts the next attempt, so a retried board is ahead of a failed
+    one although `provisioning` comes before `failed`.
+    """
+    return board.retry_count, _RANK[board.state]
+
+
+def is_behind(board: Board, reference: Board) -> bool:
+    """Whether `board` shows an earlier point of the same board's path than `reference`."""
+    return progress_key(board) < progress_key(reference)
+
+
+class Reason(StrEnum):
+    """Why the session was fetched again."""
+
+    STARTUP = "startup"
+    RECONNECT = "reconnect"
+    PERIODIC = "periodic"
+    GAP = "gap"
+    FOLLOW = "follow"
+
+    @property
+    def checks_stream(self) -> bool:
+        """Whether differences found this way mean the stream missed something.
+
+        After a reconnect or at start-up differences are expected: events sent
+        while nobody listened are lost by design.
+        """
+        return self in (Reason.PERIODIC, Reason.GAP)
+
+
+@dataclass(slots=True)
+class ReconcileRecord:
+    """Counts for diagnostics, and the once-only log lines about a silent stream."""
+
+    host: str
+    interval: timedelta
+    by_reason: Counter[str] = field(default_factory=Counter)
+    gap_signals: Counter[str] = field(default_factory=Counter)
+    differences_found: int = 0
+    last_differences: int | None = None
+    detections: int = 0
+    last_reconciled_at: datetime | None = None
+    _reported: bool = False
+
+    def record(self, reason: Reason, differences: int, last_event_at: datetime | None) -> None:
+        """Count one reconciliation; say once when a healthy-looking stream missed changes."""
+        self.by_reason[reason] += 1
+        self.last_reconciled_at = dt_util.utcnow()
+        if not reason.checks_stream:
+            return
+        self.last_differences = differences
+        self.differences_found += differences
+        if differences:
+            self.detections += 1
+            if not self._reported:
+                self._reported = True
+                silent = (
+                    f"{(dt_util.utcnow() - last_event_at).total_seconds():.0f} s"
+                    if last_event_at is not None
+                    else "ever since it connected"
+                )
+                LOGGER.warning(
+                    "The event stream of the Pi at %s stayed connected but missed %d change(s); "
+                    "its last event came %s ago. Fetched the session over REST instead",
+                    self.host,
+                    differences,
+                    silent,
+                )
+        elif self._reported:
+            self._reported = False
+            LOGGER.info("The event stream of the Pi at %s delivers every change again", self.host)
+
+    def as_dict(self) -> dict[str, Any]:
+        """The record for a diagnostics download."""
+        return {
+            "interval_seconds": self.interval.total_seconds(),
+            "reconciliations": dict(self.by_reason),
+            "gap_signals": dict(self.gap_signals),
+            "differences_found": self.differences_found,
+            "last_differences": self.last_differences,
+            "detections": self.detections,
+            "last_reconciled_at": self.last_reconciled_at.isoformat()
+            if self.last_reconciled_at
+            else None,
+        }
