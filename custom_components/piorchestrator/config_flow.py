@@ -229,27 +229,11 @@ class OptionsFlowHandler(OptionsFlow):
                 vol.Required(
                     CONF_POLL_INTERVAL,
                     default=options.get(CONF_POLL_INTERVAL, DEFAULT_POLL_INTERVAL),
-                ): NumberSelector(
-                    NumberSelectorConfig(
-                        min=MIN_POLL_INTERVAL,
-                        max=MAX_POLL_INTERVAL,
-                        step=1,
-                        unit_of_measurement="s",
-                        mode=NumberSelectorMode.BOX,
-                    )
-                ),
+                ): _seconds_selector(MIN_POLL_INTERVAL, MAX_POLL_INTERVAL),
                 vol.Required(
                     CONF_RECONCILE_INTERVAL,
                     default=options.get(CONF_RECONCILE_INTERVAL, DEFAULT_RECONCILE_INTERVAL),
-                ): NumberSelector(
-                    NumberSelectorConfig(
-                        min=MIN_RECONCILE_INTERVAL,
-                        max=MAX_RECONCILE_INTERVAL,
-                        step=1,
-                        unit_of_measurement="s",
-                        mode=NumberSelectorMode.BOX,
-                    )
-                ),
+                ): _seconds_selector(MIN_RECONCILE_INTERVAL, MAX_RECONCILE_INTERVAL),
                 vol.Required(
                     CONF_BOARD_ENTITIES,
                     default=options.get(CONF_BOARD_ENTITIES, DEFAULT_BOARD_ENTITIES),
@@ -261,6 +245,14 @@ class OptionsFlowHandler(OptionsFlow):
             }
         )
         return self.async_show_form(step_id="init", data_schema=schema)
+
+
+def _seconds_selector(minimum: int, maximum: int) -> NumberSelector:
+    return NumberSelector(
+        NumberSelectorConfig(
+            min=minimum, max=maximum, step=1, unit_of_measurement="s", mode=NumberSelectorMode.BOX
+        )
+    )
 
 
 def _without_secret(user_input: Mapping[str, Any] | None) -> dict[str, Any]:
