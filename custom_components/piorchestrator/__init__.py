@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from functools import partial
 
 from homeassistant.const import Platform
-from homeassistant.core import HomeAssistant
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.device_registry import DeviceEntry
 from homeassistant.helpers.typing import ConfigType
 
+from .api.models import BoardState
 from .bus_events import async_forward_bus_events
 from .const import (
     CONF_POLL_INTERVAL,
@@ -21,7 +23,7 @@ from .const import (
 from .coordinator import AllowlistCoordinator, DoorCoordinator
 from .data import PiOrchestratorConfigEntry, PiOrchestratorData, create_client
 from .health_coordinator import HealthCoordinator
-from .provisioning_coordinator import ProvisioningCoordinator
+from .provisioning_coordinator import BoardTransition, ProvisioningCoordinator, Transition
 from .recovery import RecoveryWatcher
 from .services import async_setup_services
 
@@ -67,12 +69,42 @@ async def async_setup_entry(hass: HomeAssistant, entry: PiOrchestratorConfigEntr
         client=client, health=health, provisioning=provisioning, door=door, allowlist=allowlist
     )
     entry.async_on_unload(entry.add_update_listener(_async_reload_on_update))
+    entry.async_on_unload(
+        provisioning.async_add_transition_listener(
+            partial(_refresh_allowlist_when_used, hass, entry, allowlist)
+        )
+    )
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     entry.async_on_unload(async_forward_bus_events(hass, entry))
     await RecoveryWatcher(hass, entry).async_start()
     health.start_push()
     provisioning.start_stream()
     return True
+
+
+@callback
+def _refresh_allowlist_when_used(
+    hass: HomeAssistant,
+    entry: PiOrchestratorConfigEntry,
+    allowlist: AllowlistCoordinator,
+    transition: Transition,
+) -> None:
+    """The Pi marks an allowlist entry used once its board holds the credentials.
+
+    No stream says so; refreshing on that transition keeps the used and
+    available counts current instead of up to a minute late. The coordinator's
+    debouncer turns a burst of boards into one request.
+    """
+    if (
+        isinstance(transition, BoardTransition)
+        and transition.board.in_allowlist
+        and transition.board.state is BoardState.PROVISIONED
+    ):
+        entry.async_create_background_task(
+            hass,
+            allowlist.async_request_refresh(),
+            name=f"{DOMAIN} allowlist refresh",
+        )
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: PiOrchestratorConfigEntry) -> bool:

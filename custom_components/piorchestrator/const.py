@@ -34,3 +34,4 @@ DEFAULT_ONLY_ALLOWLISTED: Final = True
 
 ALLOWLIST_POLL_INTERVAL: Final = timedelta(minutes=1)
 """No stream carries allowlist changes; our own changes refresh it at once."""
+ALLOWLIST_REFRESH_COOLDOWN: Final = 2.0

@@ -13,12 +13,13 @@ from typing import TYPE_CHECKING
 
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ConfigEntryAuthFailed
+from homeassistant.helpers.debounce import Debouncer
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 
 from .api.client import PiOrchestratorClient
 from .api.errors import PiOrchestratorAuthenticationError, PiOrchestratorError
 from .api.models import AllowlistEntry, DoorStatus
-from .const import ALLOWLIST_POLL_INTERVAL, DOMAIN, LOGGER
+from .const import ALLOWLIST_POLL_INTERVAL, ALLOWLIST_REFRESH_COOLDOWN, DOMAIN, LOGGER
 from .errors import error_placeholders, translation_key_for
 
 if TYPE_CHECKING:
@@ -106,6 +107,11 @@ class AllowlistCoordinator(DataUpdateCoordinator[Allowlist]):
             config_entry=entry,
             name=f"{DOMAIN} allowlist",
             update_interval=ALLOWLIST_POLL_INTERVAL,
+            # Refresh requests come in bursts, one per provisioned board: gather
+            # them for a moment rather than answer the first and wait 10 s.
+            request_refresh_debouncer=Debouncer(
+                hass, LOGGER, cooldown=ALLOWLIST_REFRESH_COOLDOWN, immediate=False
+            ),
         )
         self.client = client
 

@@ -24,7 +24,11 @@ from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
 from homeassistant.util import dt as dt_util
 
 from .api.client import PiOrchestratorClient
-from .api.errors import PiOrchestratorAuthenticationError, PiOrchestratorNotFoundError
+from .api.errors import (
+    PiOrchestratorAuthenticationError,
+    PiOrchestratorError,
+    PiOrchestratorNotFoundError,
+)
 from .api.event_stream import ProvisioningEventStream
 from .api.events import BoardChange, EventKind, ProvisioningEvent
 from .api.models import Board, BoardState, NetworkStatus, Session, SessionSnapshot, SessionState
@@ -37,6 +41,8 @@ if TYPE_CHECKING:
     from .data import PiOrchestratorConfigEntry
 
 STORAGE_VERSION = 1
+NETWORK_REFRESH_DELAY = 2.0
+"""Seconds to gather board moves before asking how many are on the onboarding network."""
 SETTLE_SECONDS = 1.0
 """How long a hint of a gap, or a difference found, must hold before it counts."""
 UNAVAILABLE_GRACE_SECONDS = 10
@@ -154,6 +160,8 @@ class ProvisioningCoordinator(DataUpdateCoordinator[ProvisioningState]):
         self._board_event_at: dict[str, float] = {}
         self._suspicions: set[str] = set()
         self._cancel_suspicion_check: CALLBACK_TYPE | None = None
+        self._network_stale = False
+        self._cancel_network_refresh: CALLBACK_TYPE | None = None
         self.reconcile_interval = reconcile_interval
         self.reconciliation = ReconcileRecord(client.host, reconcile_interval)
         self.data = ProvisioningState()
@@ -309,9 +317,10 @@ class ProvisioningCoordinator(DataUpdateCoordinator[ProvisioningState]):
             if self._cancel_grace is not None:
                 self._cancel_grace()
                 self._cancel_grace = None
-            if self._cancel_suspicion_check is not None:
-                self._cancel_suspicion_check()
-                self._cancel_suspicion_check = None
+            for cancel in (self._cancel_suspicion_check, self._cancel_network_refresh):
+                if cancel is not None:
+                    cancel()
+            self._cancel_suspicion_check = self._cancel_network_refresh = None
 
     @callback
     def _set_stream_connected(self, connected: bool) -> None:
@@ -389,6 +398,7 @@ class ProvisioningCoordinator(DataUpdateCoordinator[ProvisioningState]):
             self._apply_board_change(event.board, event.session_id)
         if event.network is not None:
             self.data.network = event.network
+            self._network_stale = False
         if event.kind is EventKind.ERROR and event.error is not None:
             LOGGER.warning(
                 "The Pi reported an error: %s (%s)", event.error.message, event.error.code
@@ -435,10 +445,45 @@ class ProvisioningCoordinator(DataUpdateCoordinator[ProvisioningState]):
         if change.progress is not None:
             state.progress[change.mac] = change.progress
         self._board_event_at[change.mac] = time.monotonic()
+        if existing is None or existing.state != board.state:
+            self._network_may_have_changed()
         self._set_board(board, session_id or current, observed_live=True)
         self._recount()
 
     # -- State changes ---------------------------------------------------------------
+
+    @callback
+    def _network_may_have_changed(self) -> None:
+        """Boards join and leave the onboarding network as they move on.
+
+        The dashboard's vocabulary says so with an event; the backend's does
+        not. Ask once things settle, unless an event told us meanwhile: at most
+        one request per `NETWORK_REFRESH_DELAY`, however many boards move.
+        """
+        self._network_stale = True
+        if self._cancel_network_refresh is not None:
+            return
+
+        @callback
+        def refresh(_now: datetime) -> None:
+            self._cancel_network_refresh = None
+            if self._network_stale:
+                self.config_entry.async_create_background_task(
+                    self.hass, self._refresh_network(), name=f"{DOMAIN} onboarding network"
+                )
+
+        self._cancel_network_refresh = async_call_later(self.hass, NETWORK_REFRESH_DELAY, refresh)
+
+    async def _refresh_network(self) -> None:
+        self._network_stale = False
+        try:
+            network = await self.client.network_status()
+        except PiOrchestratorError as err:
+            LOGGER.debug("Cannot refresh the onboarding network's status: %s", err)
+            return
+        if network != self.data.network:
+            self.data.network = network
+            self.async_update_listeners()
 
     @callback
     def _check_event_id(self, event_id: str | None) -> None:

@@ -32,6 +32,13 @@ def board_state_entity(hass: HomeAssistant, entry: MockConfigEntry, mac: str) ->
     )
 
 
+def registry_entity(hass: HomeAssistant, entry: MockConfigEntry, platform: str, key: str) -> str:
+    """The entity ID of one of the Pi's entities."""
+    found = er.async_get(hass).async_get_entity_id(platform, DOMAIN, f"{entry.entry_id}_{key}")
+    assert found is not None, key
+    return found
+
+
 def ha_board_states(
     hass: HomeAssistant, entry: MockConfigEntry, macs: list[str]
 ) -> dict[str, str | None]:
@@ -64,6 +71,13 @@ async def test_boards_appear_as_devices_and_walk_to_verified(
         assert (dr.CONNECTION_NETWORK_MAC, mac.lower()) in device.connections
         assert device.model == "ESP32-CAM"
 
+    # The backend vocabulary has no event for the onboarding network's count,
+    # yet the sensor follows what the Pi reports.
+    on_network = registry_entity(hass, loaded_entry, "sensor", "onboarding_network_boards")
+    network = await pi.call("GET", "/api/v1/provisioning/batch/network")
+    assert network["connected_devices"] == len(ALLOWLISTED)
+    await wait_for(lambda: hass.states.get(on_network).state == str(len(ALLOWLISTED)))
+
     await pi.call(
         "POST",
         f"/api/v1/provisioning/batch/{session['id']}/provision-all",
@@ -75,6 +89,10 @@ async def test_boards_appear_as_devices_and_walk_to_verified(
         timeout=30,
     )
     assert await pi.boards(session["id"]) == dict.fromkeys(ALLOWLISTED, "verified")
+    # The Pi marks allowlist entries used; no stream says so, yet the counts follow
+    # within seconds rather than at the next minute's poll.
+    used = registry_entity(hass, loaded_entry, "sensor", "allowlist_used")
+    await wait_for(lambda: hass.states.get(used).state == str(len(ALLOWLISTED)), timeout=15)
     registry = er.async_get(hass)
     retry = registry.async_get_entity_id(
         "button", DOMAIN, f"{loaded_entry.entry_id}_{ALLOWLISTED[0]}_retry"
