@@ -183,3 +183,25 @@ def test_simulator_is_independent_of_the_integration() -> None:
 @pytest.mark.parametrize("name", ["py.typed"])
 def test_client_library_ships_type_information(name: str) -> None:
     assert (INTEGRATION / "api" / name).is_file()
+
+
+@pytest.mark.parametrize(
+    ("name", "size"),
+    [
+        ("icon.png", (256, 256)),
+        ("icon@2x.png", (512, 512)),
+        ("logo.png", None),
+        ("logo@2x.png", None),
+    ],
+)
+def test_brand_images_exist_for_hacs_and_newer_home_assistant(
+    name: str, size: tuple[int, int] | None
+) -> None:
+    from PIL import Image
+
+    with Image.open(INTEGRATION / "brand" / name) as image:
+        assert image.format == "PNG"
+        if size is not None:
+            assert image.size == size
+        else:
+            assert image.height in (256, 512)
