@@ -30,6 +30,7 @@ from .api.events import EventKind
 from .api.models import BoardState, SessionState
 from .const import CONF_BOARD_ENTITIES, DEFAULT_BOARD_ENTITIES, DOMAIN
 from .data import PiOrchestratorConfigEntry
+from .entity import board_device_info
 from .provisioning_coordinator import BoardTransition, SessionTransition, Transition
 
 EVENT_BOARD_DISCOVERED: Final = f"{DOMAIN}_board_discovered"
@@ -69,8 +70,6 @@ ATTR_TARGET_SSID: Final = "target_ssid"
 MAX_RETRIES: Final = 3
 """Retries the Pi allows a failed board (MAX_RETRIES_EXCEEDED beyond)."""
 
-BOARD_MODEL: Final = "ESP32-CAM"
-BOARD_MANUFACTURER: Final = "Espressif"
 
 _BOARD_EVENT_BY_STATE: Final = {
     BoardState.DISCOVERED: EVENT_BOARD_DISCOVERED,
@@ -185,13 +184,7 @@ def async_forward_bus_events(
             # seen; its first event must already name the device, or a device
             # trigger or the logbook would miss it.
             device = devices.async_get_or_create(
-                config_entry_id=entry.entry_id,
-                identifiers={(DOMAIN, mac)},
-                connections={(dr.CONNECTION_NETWORK_MAC, mac.lower())},
-                via_device=(DOMAIN, entry.entry_id),
-                manufacturer=BOARD_MANUFACTURER,
-                model=BOARD_MODEL,
-                name=f"Camera board {mac}",
+                config_entry_id=entry.entry_id, **board_device_info(entry, mac)
             )
         return device.id if device is not None else None
 

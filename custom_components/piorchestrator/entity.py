@@ -18,6 +18,8 @@ from .data import PiOrchestratorConfigEntry
 from .provisioning_coordinator import ProvisioningCoordinator
 
 _NOT_WRITTEN = object()
+BOARD_MODEL = "ESP32-CAM"
+BOARD_MANUFACTURER = "Espressif"
 
 
 def pi_device_info(entry: PiOrchestratorConfigEntry) -> DeviceInfo:
@@ -28,6 +30,22 @@ def pi_device_info(entry: PiOrchestratorConfigEntry) -> DeviceInfo:
         manufacturer=MANUFACTURER,
         model="Cabinet controller",
         configuration_url=str(entry.runtime_data.client.url),
+    )
+
+
+def board_device_info(entry: PiOrchestratorConfigEntry, mac: str) -> DeviceInfo:
+    """A camera board as a device under the Pi, named from its allowlist entry."""
+    allowlist = entry.runtime_data.allowlist.data
+    approved = allowlist.entries.get(mac) if allowlist is not None else None
+    board = entry.runtime_data.provisioning.data.boards.get(mac)
+    return DeviceInfo(
+        identifiers={(DOMAIN, mac)},
+        connections={(CONNECTION_NETWORK_MAC, mac.lower())},
+        via_device=(DOMAIN, entry.entry_id),
+        manufacturer=BOARD_MANUFACTURER,
+        model=BOARD_MODEL,
+        name=(approved.description if approved else None) or f"Camera board {mac}",
+        sw_version=board.firmware_version if board is not None else None,
     )
 
 
@@ -97,19 +115,7 @@ class BoardEntity(ChangeOnlyWrites):
         self.mac = mac
         self.entity_description = description
         self._attr_unique_id = f"{entry.entry_id}_{mac}_{description.key}"
-        allowlisted = entry.runtime_data.allowlist.data
-        entry_description = allowlisted.entries.get(mac) if allowlisted is not None else None
-        board = coordinator.data.boards.get(mac)
-        self._attr_device_info = DeviceInfo(
-            identifiers={(DOMAIN, mac)},
-            connections={(CONNECTION_NETWORK_MAC, mac.lower())},
-            via_device=(DOMAIN, entry.entry_id),
-            manufacturer="Espressif",
-            model="ESP32-CAM",
-            name=(entry_description.description if entry_description else None)
-            or f"Camera board {mac}",
-            sw_version=board.firmware_version if board is not None else None,
-        )
+        self._attr_device_info = board_device_info(entry, mac)
 
     @property
     def board(self) -> Board | None:
