@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -144,11 +145,31 @@ def async_setup_board_entities(
     if not entry.options.get(CONF_BOARD_ENTITIES, DEFAULT_BOARD_ENTITIES):
         return
     coordinator = entry.runtime_data.provisioning
+    pending: list[str] = []
+    flush_handle: asyncio.Handle | None = None
+
+    @callback
+    def flush() -> None:
+        nonlocal flush_handle
+        flush_handle = None
+        macs = pending.copy()
+        pending.clear()
+        async_add_entities([entity for mac in macs for entity in create(mac)])
 
     @callback
     def add(mac: str) -> None:
-        async_add_entities(create(mac))
+        # Boards found together (a burst of discoveries in one chunk of the
+        # stream) are added in one call: one task per platform, not per board.
+        nonlocal flush_handle
+        pending.append(mac)
+        if flush_handle is None:
+            flush_handle = coordinator.hass.loop.call_soon(flush)
 
-    for mac in coordinator.data.boards:
-        add(mac)
+    @callback
+    def cancel() -> None:
+        if flush_handle is not None:
+            flush_handle.cancel()
+
+    async_add_entities([entity for mac in coordinator.data.boards for entity in create(mac)])
     entry.async_on_unload(coordinator.async_add_new_board_listener(add))
+    entry.async_on_unload(cancel)

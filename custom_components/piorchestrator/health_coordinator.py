@@ -94,13 +94,18 @@ class HealthCoordinator(DataUpdateCoordinator[Health]):
                     self.last_update_at = dt_util.utcnow()
                     self.async_set_updated_data(health)
                 case MonitorDisconnected():
-                    await self._fall_back_to_polling()
+                    self._fall_back_to_polling()
 
-    async def _fall_back_to_polling(self) -> None:
+    @callback
+    def _fall_back_to_polling(self) -> None:
         self.update_interval = self.poll_interval
         if self.transport is Transport.PUSH:
             self._set_transport(Transport.POLLING)
-        await self.async_refresh()
+        # Not awaited: the socket's reconnect loop must not wait for a poll that
+        # may itself be retrying (or timing out) against an unreachable Pi.
+        self.config_entry.async_create_background_task(
+            self.hass, self.async_refresh(), name=f"{DOMAIN} health fallback poll"
+        )
 
     @callback
     def _set_transport(self, transport: Transport) -> None:

@@ -52,6 +52,9 @@ A reconnect normally takes about a second; flipping every board to unavailable
 for that second would only fill the history with noise.
 """
 
+STEP_BUDGET = 0.005
+"""Seconds of event handling after which the stream consumer yields to the loop."""
+
 NO_SESSION = "idle"
 IN_FLIGHT_STATES = frozenset(
     {BoardState.PROVISIONING, BoardState.PROVISIONED, BoardState.VERIFYING}
@@ -164,6 +167,8 @@ class ProvisioningCoordinator(DataUpdateCoordinator[ProvisioningState]):
         self._cancel_network_refresh: CALLBACK_TYPE | None = None
         self.reconcile_interval = reconcile_interval
         self.reconciliation = ReconcileRecord(client.host, reconcile_interval)
+        self._listeners_update_pending = False
+        self._session_event_at = 0.0
         self.data = ProvisioningState()
 
     # -- Listeners -------------------------------------------------------------
@@ -295,11 +300,18 @@ class ProvisioningCoordinator(DataUpdateCoordinator[ProvisioningState]):
         )
 
     async def _consume_stream(self) -> None:
+        loop = self.hass.loop
+        step_started = loop.time()
         try:
             async for item in self.stream:
                 match item:
                     case ProvisioningEvent():
                         self._apply_event(item)
+                        if loop.time() - step_started > STEP_BUDGET:
+                            # One read from the socket may hold hundreds of events;
+                            # let the rest of Home Assistant run between them.
+                            await asyncio.sleep(0)
+                            step_started = loop.time()
                     case StreamConnected():
                         self._set_stream_connected(True)
                         self._last_event_id = None
@@ -368,6 +380,15 @@ class ProvisioningCoordinator(DataUpdateCoordinator[ProvisioningState]):
         state.network = network
         if snapshot is None:
             return
+        current = state.session
+        if (
+            current is not None
+            and current.id != snapshot.session.id
+            and self._session_event_at > requested_at
+        ):
+            # The stream moved on to another session while this answer was on its
+            # way: it describes the past, and would hide the session now running.
+            return
         self._set_session(snapshot.session, kind=None, observed_live=observed_live)
         state.timeout_remaining = snapshot.timeout_remaining
         present = {board.mac for board in snapshot.devices}
@@ -392,6 +413,7 @@ class ProvisioningCoordinator(DataUpdateCoordinator[ProvisioningState]):
         self.last_event_at = dt_util.utcnow()
         self._check_event_id(event.event_id)
         if event.session is not None:
+            self._session_event_at = time.monotonic()
             self._set_session(event.session, kind=event.kind, observed_live=True)
             self._check_counters()
         if event.board is not None:
@@ -404,7 +426,24 @@ class ProvisioningCoordinator(DataUpdateCoordinator[ProvisioningState]):
                 "The Pi reported an error: %s (%s)", event.error.message, event.error.code
             )
         if event.kind not in (EventKind.HEARTBEAT, EventKind.CONNECTION_ESTABLISHED):
-            self.async_update_listeners()
+            self._schedule_listeners_update()
+
+    @callback
+    def _schedule_listeners_update(self) -> None:
+        """Update the session-wide entities once for all events applied in one go.
+
+        Board entities follow their own board at once; the counters and the session
+        state only need the result of a batch, not every step of it.
+        """
+        if self._listeners_update_pending:
+            return
+        self._listeners_update_pending = True
+        self.hass.loop.call_soon(self._flush_listeners_update)
+
+    @callback
+    def _flush_listeners_update(self) -> None:
+        self._listeners_update_pending = False
+        self.async_update_listeners()
 
     @callback
     def _apply_board_change(self, change: BoardChange, session_id: str | None) -> None:
@@ -448,7 +487,6 @@ class ProvisioningCoordinator(DataUpdateCoordinator[ProvisioningState]):
         if existing is None or existing.state != board.state:
             self._network_may_have_changed()
         self._set_board(board, session_id or current, observed_live=True)
-        self._recount()
 
     # -- State changes ---------------------------------------------------------------
 
@@ -545,6 +583,7 @@ class ProvisioningCoordinator(DataUpdateCoordinator[ProvisioningState]):
                 # A late event about an older session must not replace the open one.
                 return
             state.session_boards = set()
+            state.counts = Counter()
             state.progress = {}
         state.session = session
         self._update_reconcile_timer()
@@ -568,8 +607,15 @@ class ProvisioningCoordinator(DataUpdateCoordinator[ProvisioningState]):
         state = self.data
         previous = state.boards.get(board.mac)
         state.boards[board.mac] = board
+        counted = board.mac in state.session_boards
         if session_id is not None and state.session is not None and session_id == state.session.id:
             state.session_boards.add(board.mac)
+        # Keep the per-state counts of the session's boards in step without a
+        # recount of the whole session per event.
+        if counted and previous is not None:
+            state.counts[previous.state] -= 1
+        if board.mac in state.session_boards:
+            state.counts[board.state] += 1
         if previous is None:
             for added in list(self._new_board_listeners):
                 added(board.mac)
@@ -597,6 +643,7 @@ class ProvisioningCoordinator(DataUpdateCoordinator[ProvisioningState]):
         self._known_session_id = None
         self.data.session = None
         self.data.session_boards = set()
+        self.data.counts = Counter()
         self._store.async_delay_save(lambda: {"session_id": None}, 1)
 
     @callback
