@@ -1,0 +1,1 @@
+"""Benchmarks of the PiOrchestrator integration: `python -m bench` or `./scripts/bench`."""

@@ -1,0 +1,62 @@
+"""How much of each measurement a run does: the smoke profile for CI, the full one."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Profile:
+    """How much of each measurement to run."""
+
+    name: str
+    latency_sizes: tuple[int, ...]
+    latency_repeats: int
+    latency_speed: float
+    burst_repeats: int
+    soak_seconds: float
+    soak_boards: int
+    reconnect_outages: tuple[float, ...]
+    reconnect_repeats: int
+    setup_repeats: int
+    setup_boards: int
+    polling_runs: int
+    polling_simulated_minutes: float
+    polling_compression: float
+    e2e_runs: int
+
+
+SMOKE = Profile(
+    name="smoke",
+    latency_sizes=(5, 50),
+    latency_repeats=1,
+    latency_speed=4,
+    burst_repeats=1,
+    soak_seconds=10,
+    soak_boards=50,
+    reconnect_outages=(0.2,),
+    reconnect_repeats=1,
+    setup_repeats=2,
+    setup_boards=100,
+    polling_runs=1,
+    polling_simulated_minutes=5,
+    polling_compression=60,
+    e2e_runs=0,
+)
+FULL = Profile(
+    name="full",
+    latency_sizes=(5, 50, 500),
+    latency_repeats=3,
+    latency_speed=1,
+    burst_repeats=3,
+    soak_seconds=150,
+    soak_boards=100,
+    reconnect_outages=(0.2, 1.0, 3.0),
+    reconnect_repeats=3,
+    setup_repeats=3,
+    setup_boards=500,
+    polling_runs=3,
+    polling_simulated_minutes=20,
+    polling_compression=60,
+    e2e_runs=2,
+)

@@ -1,0 +1,341 @@
+"""The simulated Pi in its own process, driven by the bench over stdin and stdout.
+
+The simulator runs apart from Home Assistant, as a real Pi would: the Home Assistant
+process's CPU time and memory are then its own, and the two do not share an event
+loop. The bench sends one JSON command per line on stdin and reads one JSON answer
+per line on stdout.
+
+Timestamps are `time.perf_counter_ns()`, which is CLOCK_MONOTONIC on Linux and so
+comparable between the two processes. They are taken at the source:
+
+- every SSE event just before the simulator writes it to the socket (a wrapper
+  around the stream pump's delivery, installed from here; `simulator/` is unchanged);
+- every monitor tick (when the Pi's figures, the CPU value among them, change).
+
+Nothing here changes what the simulator sends. One shortcut is taken: with no state
+file, the simulator still serialises its whole state on every change only to throw
+it away (`Context.save`); here that work is skipped, so that the emission rate
+measures the simulator's streaming rather than that serialisation.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+import contextlib
+import dataclasses
+import json
+import os
+import sys
+import time
+from typing import Any
+
+from simulator import Simulator, SimulatorConfig
+from simulator.context import Context
+from simulator.events import WireEvent
+from simulator.sse import _Pump
+from simulator.state import SessionConfig
+
+WIFI_PASSWORD = "bench-wifi-password"  # noqa: S105 - a made-up password for a simulated network
+
+
+class Recorder:
+    """What the simulator wrote, with source timestamps."""
+
+    def __init__(self) -> None:
+        """Start with recording off."""
+        self.on = False
+        self.events: list[tuple[int, int, str, str | None, str | None]] = []
+        self.ticks: list[tuple[int, float]] = []
+        self.published = 0
+
+    def event_written(self, item: WireEvent) -> None:
+        """Record one SSE event: (t_ns, id, type, mac, state)."""
+        if not self.on:
+            return
+        mac, state = _device_of(item.data)
+        self.events.append((time.perf_counter_ns(), item.id, item.type, mac, state))
+
+    def take(self) -> dict[str, Any]:
+        """Hand over and forget what was recorded."""
+        events, self.events = self.events, []
+        ticks, self.ticks = self.ticks, []
+        return {"events": events, "ticks": ticks}
+
+
+def _device_of(data: Any) -> tuple[str | None, str | None]:
+    """The board and its new state an event is about, in either vocabulary."""
+    payload = data.get("payload") if isinstance(data, dict) else None
+    if not isinstance(payload, dict):
+        return None, None
+    device = payload.get("device")
+    if isinstance(device, dict):
+        return device.get("mac"), device.get("state")
+    if "mac" in payload:
+        return payload.get("mac"), payload.get("new_state") or (
+            "discovered" if data.get("type") == "device.discovered" else None
+        )
+    return None, None
+
+
+RECORDER = Recorder()
+
+
+def _install_pump_probe() -> None:
+    original = _Pump._deliver  # noqa: SLF001 - the bench's probe on the write path
+
+    async def deliver(self: _Pump, item: Any) -> bool:
+        if isinstance(item, WireEvent):
+            RECORDER.event_written(item)
+        return await original(self, item)
+
+    _Pump._deliver = deliver  # type: ignore[method-assign]  # noqa: SLF001
+
+
+def _skip_discarded_serialisation() -> None:
+    original = Context.save
+
+    def save(self: Context) -> None:
+        if self.store.path is None:
+            self.state.event_seq = self.events.last_id
+            return
+        original(self)
+
+    Context.save = save  # type: ignore[method-assign]
+
+
+class SimProcess:
+    """One simulator and the commands the bench may send it."""
+
+    def __init__(self, config: SimulatorConfig, *, fast_save: bool) -> None:
+        """Prepare the simulator; `start()` binds it."""
+        self.sim = Simulator(config)
+        self.session_id: str | None = None
+        if fast_save:
+            _skip_discarded_serialisation()
+        _install_pump_probe()
+
+    async def start(self) -> int:
+        """Bind, hook the monitor ticks; return the time the port accepts connections."""
+        await self.sim.start()
+        accepting = time.perf_counter_ns()
+        # Come back on the same port after an outage, as a Pi would.
+        self.sim.config = dataclasses.replace(self.sim.config, port=self.sim.port)
+        metrics = self.sim.context.metrics
+        tick = metrics.tick
+
+        def timed_tick() -> Any:
+            snapshot = tick()
+            if RECORDER.on:
+                RECORDER.ticks.append((time.perf_counter_ns(), snapshot.cpu_usage))
+            return snapshot
+
+        metrics.tick = timed_tick  # type: ignore[method-assign]
+        broker = self.sim.context.events
+        publish = broker.publish
+
+        def counted(*args: Any, **kwargs: Any) -> WireEvent:
+            RECORDER.published += 1
+            return publish(*args, **kwargs)
+
+        broker.publish = counted  # type: ignore[method-assign]
+        return accepting
+
+    # -- commands -------------------------------------------------------------------
+
+    async def cmd_record(self, on: bool = True) -> dict[str, Any]:
+        """Switch recording on or off; forget what was recorded."""
+        RECORDER.on = on
+        RECORDER.take()
+        return {"on": on}
+
+    async def cmd_take(self) -> dict[str, Any]:
+        """Hand over what was recorded since the last take."""
+        return RECORDER.take()
+
+    async def cmd_start_session(self) -> dict[str, Any]:
+        """Start a session on the boards waiting on the onboarding network."""
+        engine = self.sim.context.engine
+        session = engine.start_session("CabinetNet", WIFI_PASSWORD, SessionConfig())
+        self.session_id = session.id
+        return {"session_id": session.id}
+
+    async def cmd_run_session(
+        self,
+        *,
+        stop: bool = False,
+        retry_failed: bool = True,
+        within: float = 120.0,
+    ) -> dict[str, Any]:
+        """Take every waiting board through the whole state machine.
+
+        Start a session, wait until every waiting board is discovered, provision
+        them all, retry failed boards while the Pi allows it, and optionally stop
+        the session once every board is verified or out of retries.
+        """
+        ctx = self.sim.context
+        engine = ctx.engine
+        waiting = sum(board.on_onboarding for board in ctx.state.boards.values())
+        published = RECORDER.published
+        started = time.perf_counter_ns()
+        session = engine.start_session("CabinetNet", WIFI_PASSWORD, SessionConfig())
+        self.session_id = session.id
+        deadline = time.monotonic() + within
+        while len(session.devices) < waiting:
+            await _tick(deadline)
+        engine.provision_all(session.id, only_allowlisted=False)
+        while True:
+            states = [candidate.state for candidate in session.devices.values()]
+            if all(state in ("verified", "failed") for state in states):
+                retryable = [
+                    candidate
+                    for candidate in session.devices.values()
+                    if candidate.state == "failed" and candidate.retry_count < 3
+                ]
+                if not retry_failed or not retryable:
+                    break
+                for candidate in retryable:
+                    engine.retry_device(session.id, candidate.mac)
+            await _tick(deadline)
+        finished = time.perf_counter_ns()
+        if stop:
+            await engine.stop_session(session.id)
+        return {
+            "session_id": session.id,
+            "boards": len(session.devices),
+            "states": {mac: candidate.state for mac, candidate in session.devices.items()},
+            "published": RECORDER.published - published,
+            "started_ns": started,
+            "finished_ns": finished,
+        }
+
+    async def cmd_recycle(self) -> dict[str, Any]:
+        """Forget closed sessions and put every board back on the onboarding network.
+
+        The same boards then go through the next session: a long run keeps a
+        steady number of boards instead of accumulating new ones.
+        """
+        state = self.sim.context.state
+        for session_id in [sid for sid, s in state.sessions.items() if not s.is_open]:
+            del state.sessions[session_id]
+        for board in state.boards.values():
+            board.on_onboarding = True
+            board.attempts = 0
+        return {"sessions": len(state.sessions), "boards": len(state.boards)}
+
+    async def cmd_soak(self, *, seconds: float, stop_sessions: bool = True) -> dict[str, Any]:
+        """Run sessions back to back for `seconds`; count the events they published."""
+        published = RECORDER.published
+        cycles = 0
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            await self.cmd_run_session(stop=stop_sessions)
+            await self.cmd_recycle()
+            cycles += 1
+        return {"cycles": cycles, "published": RECORDER.published - published}
+
+    async def cmd_truth(self, session_id: str | None = None) -> dict[str, Any]:
+        """Every board's state in a session, as the Pi knows it."""
+        sid = session_id or self.session_id
+        session = self.sim.context.state.sessions.get(sid) if sid else None
+        if session is None:
+            return {"states": {}}
+        return {"states": {mac: c.state for mac, c in session.devices.items()}}
+
+    async def cmd_stop_session(self) -> dict[str, Any]:
+        """Stop the current session."""
+        session = self.sim.context.engine.current_session()
+        if session is not None:
+            await self.sim.context.engine.stop_session(session.id)
+        return {"stopped": session.id if session is not None else None}
+
+    async def cmd_outage(self, *, seconds: float, abort: bool = False) -> dict[str, Any]:
+        """Stop serving, stay down `seconds`, serve again; return when it accepts again.
+
+        `abort` cuts the TCP connections first (a crash); otherwise the streams end
+        cleanly (a restart of the Pi's service).
+        """
+        ctx = self.sim.context
+        down = time.perf_counter_ns()
+        if abort:
+            ctx.events.close_all(abort=True)
+            ctx.monitor.close_all(abort=True)
+        await self.sim.stop()
+        stopped = time.perf_counter_ns()
+        await asyncio.sleep(seconds)
+        accepting = await self.start()
+        return {"down_ns": down, "stopped_ns": stopped, "accepting_ns": accepting}
+
+    async def cmd_stats(self) -> dict[str, Any]:
+        """Requests served by path, events sent, connections, and this process's CPU."""
+        ctx = self.sim.context
+        times = os.times()
+        return {
+            "requests": {path: dict(counts) for path, counts in ctx.stats.requests.items()},
+            "events_sent": dict(ctx.stats.events_sent),
+            "connections_opened": dict(ctx.stats.connections_opened),
+            "published": RECORDER.published,
+            "cpu_seconds": times.user + times.system,
+        }
+
+    async def cmd_reset_stats(self) -> dict[str, Any]:
+        """Zero the request and event counters."""
+        self.sim.context.stats.reset()
+        return {}
+
+
+async def _tick(deadline: float) -> None:
+    if time.monotonic() > deadline:
+        raise TimeoutError("the session did not finish in time")
+    await asyncio.sleep(0.001)
+
+
+def _write(message: dict[str, Any]) -> None:
+    sys.stdout.write(json.dumps(message, separators=(",", ":")) + "\n")
+    sys.stdout.flush()
+
+
+async def _serve(process: SimProcess) -> None:
+    loop = asyncio.get_running_loop()
+    reader = asyncio.StreamReader(limit=2**24)
+    await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
+    tasks: set[asyncio.Task[None]] = set()
+
+    async def run(
+        number: int, handler: Callable[..., Awaitable[dict[str, Any]]], args: Any
+    ) -> None:
+        try:
+            result = await handler(**args)
+        except Exception as err:  # noqa: BLE001 - every failure goes back to the bench
+            _write({"id": number, "ok": False, "error": f"{type(err).__name__}: {err}"})
+        else:
+            _write({"id": number, "ok": True, "result": result})
+
+    while line := await reader.readline():
+        request = json.loads(line)
+        if request.get("cmd") == "quit":
+            break
+        handler = getattr(process, f"cmd_{request['cmd']}", None)
+        if handler is None:
+            _write({"id": request["id"], "ok": False, "error": f"no command {request['cmd']}"})
+            continue
+        task = loop.create_task(run(request["id"], handler, request.get("args") or {}))
+        tasks.add(task)
+        task.add_done_callback(tasks.discard)
+    for task in list(tasks):
+        task.cancel()
+    await process.sim.stop()
+
+
+async def main(arguments: dict[str, Any]) -> None:
+    """Start the simulator from `arguments`, announce its port, then serve commands."""
+    fast_save = bool(arguments.pop("fast_save", True))
+    process = SimProcess(SimulatorConfig(**arguments), fast_save=fast_save)
+    accepting = await process.start()
+    _write({"ready": True, "port": process.sim.port, "accepting_ns": accepting, "pid": os.getpid()})
+    await _serve(process)
+
+
+if __name__ == "__main__":
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(main(json.loads(sys.argv[1])))
