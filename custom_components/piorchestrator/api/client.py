@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from enum import Enum
 import json
 import logging
+import math
 import time
 from typing import Any, Final, TypeVar
 from urllib.parse import quote
@@ -61,6 +62,7 @@ DEFAULT_PORT: Final = 8082
 DEFAULT_BASE_PATH: Final = "/api/v1"
 LEGACY_BASE_PATH: Final = "/api"
 DEFAULT_RETRY_AFTER: Final = 5.0
+MAX_RETRY_AFTER: Final = 3600.0
 """Seconds to wait when the Pi marks an error retryable without saying how long."""
 
 _ModelT = TypeVar("_ModelT", bound=BaseModel)
@@ -557,7 +559,7 @@ class PiOrchestratorClient:
             return _Attempt(error=_error_from_status(status, headers, None))
         try:
             payload = json.loads(body)
-        except ValueError:
+        except (ValueError, RecursionError):
             return _Attempt(
                 error=PiOrchestratorResponseError(
                     f"The Pi answered HTTP {status} with a body that is not JSON",
@@ -599,14 +601,32 @@ def _mac_segment(mac: str) -> str:
     return _segment(normalize_mac(mac))
 
 
-def _retry_after_header(headers: Mapping[str, str]) -> float | None:
-    value = headers.get("Retry-After")
-    if value is None:
+def _seconds(value: Any) -> float | None:
+    """A wait the Pi asked for, if it is a sane number of seconds.
+
+    Not a number, negative, infinite or NaN is no answer; a huge one is capped,
+    so a broken Pi cannot make a caller wait for ever or crash a conversion.
+    """
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, str):
+        try:
+            value = float(value)
+        except ValueError:
+            return None
+    if not isinstance(value, int | float):
         return None
     try:
-        return max(0.0, float(value))
-    except ValueError:
+        seconds = float(value)
+    except OverflowError:
+        return MAX_RETRY_AFTER
+    if not math.isfinite(seconds) or seconds < 0:
         return None
+    return min(seconds, MAX_RETRY_AFTER)
+
+
+def _retry_after_header(headers: Mapping[str, str]) -> float | None:
+    return _seconds(headers.get("Retry-After"))
 
 
 def _error_from_envelope(
@@ -628,7 +648,8 @@ def _error_from_envelope(
         retryable = payload.get("retryable")
         retry_after = payload.get("retry_after_seconds")
         details = None
-    if not isinstance(retry_after, int | float) or isinstance(retry_after, bool):
+    retry_after = _seconds(retry_after)
+    if retry_after is None:
         retry_after = _retry_after_header(headers)
     code_text = code if isinstance(code, str) and code else None
     error_class = error_class_for(code_text, status)
@@ -643,7 +664,7 @@ def _error_from_envelope(
         code=code_text,
         http_status=status,
         retryable=is_retryable,
-        retry_after=float(retry_after) if retry_after is not None else None,
+        retry_after=retry_after,
         correlation_id=correlation_id if isinstance(correlation_id, str) else None,
         details=details if isinstance(details, str) else None,
     )
