@@ -40,6 +40,7 @@ from .api.errors import (
 )
 from .api.mac import normalize_mac
 from .api.models import Session
+from .api.numbers import finite_number
 from .bus_events import board_mac
 from .const import CONF_ONLY_ALLOWLISTED, DEFAULT_ONLY_ALLOWLISTED, DOMAIN
 from .data import PiOrchestratorConfigEntry
@@ -101,7 +102,17 @@ ALLOWLIST_ENTRY_SCHEMA: Final = vol.Schema(
 ALLOWLIST_REMOVE_SCHEMA: Final = vol.Schema(
     {**_ENTRY_FIELD, vol.Required(ATTR_MAC): vol.All(cv.ensure_list, [cv.string])}
 )
-_TIMEOUT = vol.All(vol.Coerce(int), vol.Range(min=1, max=MAX_TIMEOUT))
+
+
+def _whole_seconds(value: Any) -> int:
+    """Seconds as a whole number; no float, text or infinity that int() would choke on."""
+    number = finite_number(value)
+    if number is None or not number.is_integer():
+        raise vol.Invalid("expected a whole number of seconds")
+    return int(number)
+
+
+_TIMEOUT = vol.All(_whole_seconds, vol.Range(min=1, max=MAX_TIMEOUT))
 START_BATCH_FIELDS: Final = vol.Schema(
     {
         **_ENTRY_FIELD,

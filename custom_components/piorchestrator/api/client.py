@@ -15,7 +15,6 @@ from datetime import UTC, datetime
 from enum import Enum
 import json
 import logging
-import math
 import time
 from typing import Any, Final, TypeVar
 from urllib.parse import quote
@@ -55,6 +54,7 @@ from .models import (
     SessionSnapshot,
     SystemInfo,
 )
+from .numbers import finite_number
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -605,22 +605,12 @@ def _seconds(value: Any) -> float | None:
     """A wait the Pi asked for, if it is a sane number of seconds.
 
     Not a number, negative, infinite or NaN is no answer; a huge one is capped,
-    so a broken Pi cannot make a caller wait for ever or crash a conversion.
+    so a broken Pi cannot make a caller wait for ever.
     """
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, str):
-        try:
-            value = float(value)
-        except ValueError:
-            return None
-    if not isinstance(value, int | float):
-        return None
-    try:
-        seconds = float(value)
-    except OverflowError:
+    if isinstance(value, int) and not isinstance(value, bool) and value > MAX_RETRY_AFTER:
         return MAX_RETRY_AFTER
-    if not math.isfinite(seconds) or seconds < 0:
+    seconds = finite_number(value)
+    if seconds is None or seconds < 0:
         return None
     return min(seconds, MAX_RETRY_AFTER)
 

@@ -18,7 +18,6 @@ from datetime import datetime
 from enum import StrEnum
 import json
 import logging
-import math
 from typing import Any, Final
 
 from pydantic import ValidationError
@@ -26,6 +25,7 @@ from pydantic import ValidationError
 from .errors import PiOrchestratorError, PiOrchestratorResponseError
 from .mac import normalize_mac
 from .models import Board, BoardState, NetworkStatus, Session
+from .numbers import finite_number
 from .sse import SseMessage
 from .stream import OnceLogger
 
@@ -294,9 +294,9 @@ def _state(value: Any) -> BoardState | None:
 
 
 def _progress(value: Any) -> int | None:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+    if isinstance(value, str) or (number := finite_number(value)) is None:
         return None
-    return min(max(round(float(value)), 0), 100)
+    return min(max(round(number), 0), 100)
 
 
 def _text(value: Any) -> str | None:

@@ -17,6 +17,7 @@ import re
 from typing import Any, Final
 
 from .models import SystemInfo
+from .numbers import finite_number
 
 
 class HealthSource(StrEnum):
@@ -130,17 +131,12 @@ def parse_uptime(value: Any) -> float | None:
     `uptime`-style clocks ("3 days, 4:05:06", "4:05:06", "4:05" as hours and
     minutes) and plain numbers of seconds. Anything else gives None.
     """
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int | float):
-        return float(value) if math.isfinite(value) and value >= 0 else None
     if not isinstance(value, str):
-        return None
+        number = finite_number(value)
+        return number if number is not None and number >= 0 else None
     text = value.strip().lower().removeprefix("up ")
-    try:
-        return _nonnegative(float(text))
-    except ValueError:
-        pass
+    if (number := finite_number(text)) is not None:
+        return number if number >= 0 else None
     total = 0.0
     position = _skip_separators(text, 0)
     if position == len(text):
@@ -155,10 +151,11 @@ def parse_uptime(value: Any) -> float | None:
                 return None
             total += float(part["number"]) * factor
         else:
-            total += int(part["hours"]) * 3600 + int(part["minutes"]) * 60
+            # Digits can run longer than a float holds: go through float, not int.
+            total += float(part["hours"]) * 3600 + float(part["minutes"]) * 60
             total += float(part["seconds"] or 0)
         position = _skip_separators(text, part.end())
-    return total
+    return _nonnegative(total)
 
 
 def _skip_separators(text: str, position: int) -> int:
@@ -186,17 +183,7 @@ def _section(data: Mapping[str, Any], key: str) -> Mapping[str, Any]:
 
 
 def _number(value: Any) -> float | None:
-    """Return a finite float from a number or numeric text, else None."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, str):
-        try:
-            value = float(value)
-        except ValueError:
-            return None
-    if isinstance(value, int | float) and math.isfinite(value):
-        return float(value)
-    return None
+    return finite_number(value)
 
 
 def _nonnegative(value: float) -> float | None:
