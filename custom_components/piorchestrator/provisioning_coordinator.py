@@ -41,6 +41,8 @@ if TYPE_CHECKING:
     from .data import PiOrchestratorConfigEntry
 
 STORAGE_VERSION = 1
+RETRY_INTERVAL = timedelta(seconds=5)
+"""How soon a failed resync is tried again."""
 NETWORK_REFRESH_DELAY = 2.0
 """Seconds to gather board moves before asking how many are on the onboarding network."""
 SETTLE_SECONDS = 1.0
@@ -255,6 +257,19 @@ class ProvisioningCoordinator(DataUpdateCoordinator[ProvisioningState]):
         if state.session.state != snapshot.session.state:
             behind.append(snapshot.session.id)
         return behind
+
+    @callback
+    def _async_refresh_finished(self) -> None:
+        """After a failed fetch, try again soon, even while no session is open.
+
+        A resync after a reconnect that fails would otherwise wait for the next
+        event or the next reconciliation, however long that takes.
+        """
+        if self.last_update_success:
+            self._update_reconcile_timer()
+        elif self.update_interval != RETRY_INTERVAL:
+            self.update_interval = RETRY_INTERVAL
+            self._schedule_refresh()
 
     @callback
     def _update_reconcile_timer(self) -> None:

@@ -101,9 +101,9 @@ class RecoveryWatcher:
             LOGGER,
             cooldown=RECHECK_COOLDOWN,
             immediate=True,
-            function=self.async_check,
-            background=True,
+            function=self._start_check,
         )
+        self._stopped = False
 
     async def async_start(self) -> None:
         """Look once now, then whenever the Pi may have changed its mind."""
@@ -111,7 +111,15 @@ class RecoveryWatcher:
         entry.async_on_unload(self._coordinator.async_add_listener(self._coordinator_updated))
         entry.async_on_unload(self._coordinator.async_add_transition_listener(self._observed))
         entry.async_on_unload(self._async_stop)
-        await self._debouncer.async_call()
+        await self.async_check()
+
+    @callback
+    def _start_check(self) -> None:
+        # A task of the entry, so unloading cancels a check still waiting for the Pi.
+        if not self._stopped:
+            self._entry.async_create_background_task(
+                self._hass, self.async_check(), name=f"{DOMAIN} recovery check"
+            )
 
     async def async_check(self) -> None:
         """Ask the Pi for its recoverable sessions and update the issues."""
@@ -121,7 +129,8 @@ class RecoveryWatcher:
             # Issues stay as they are: an unreachable Pi has not changed its mind.
             LOGGER.debug("Cannot list the Pi's recoverable sessions: %s", err)
             return
-        async_sync_recovery_issues(self._hass, self._entry, sessions)
+        if not self._stopped:
+            async_sync_recovery_issues(self._hass, self._entry, sessions)
 
     @callback
     def _coordinator_updated(self) -> None:
@@ -140,5 +149,6 @@ class RecoveryWatcher:
     @callback
     def _async_stop(self) -> None:
         """Stop looking, and withdraw issues nobody could fix while unloaded."""
+        self._stopped = True
         self._debouncer.async_shutdown()
         async_sync_recovery_issues(self._hass, self._entry, ())

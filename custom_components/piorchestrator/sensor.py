@@ -35,6 +35,7 @@ from .provisioning_coordinator import NO_SESSION, ProvisioningCoordinator, Provi
 PARALLEL_UPDATES = 0
 
 UPTIME_TOLERANCE = timedelta(minutes=1)
+MAX_PLAUSIBLE_UPTIME = timedelta(days=365 * 20)
 """Boot time moves by a few seconds between reports; ignore such jitter."""
 
 
@@ -283,6 +284,9 @@ class UptimeSensor(PiOrchestratorEntity[HealthCoordinator], SensorEntity):
         uptime = self.coordinator.data.uptime_seconds
         if uptime is None:
             return self._booted_at
+        if uptime > MAX_PLAUSIBLE_UPTIME.total_seconds():
+            # A broken figure; a boot before the first Raspberry Pi is no answer.
+            return None
         booted_at = dt_util.utcnow() - timedelta(seconds=uptime)
         if self._booted_at is None or abs(booted_at - self._booted_at) > UPTIME_TOLERANCE:
             self._booted_at = booted_at.replace(microsecond=0)

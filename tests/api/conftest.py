@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator
+import time
 
 import aiohttp
 import pytest
@@ -52,10 +53,13 @@ async def http() -> AsyncGenerator[aiohttp.ClientSession]:
 
 
 class RecordedSleeps(list[float]):
-    """Records retry waits instead of sleeping."""
+    """Records retry waits instead of sleeping; `clock` moves on by what was slept."""
 
     async def __call__(self, seconds: float) -> None:
         self.append(seconds)
+
+    def clock(self) -> float:
+        return time.monotonic() + sum(self)
 
 
 @pytest.fixture
@@ -76,4 +80,5 @@ def client(
         api_key=SIM_API_KEY,
         retry_policy=RetryPolicy(max_attempts=3, max_total_wait=20),
         sleep=sleeps,
+        clock=sleeps.clock,
     )

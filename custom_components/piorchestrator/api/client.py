@@ -24,6 +24,7 @@ from pydantic import BaseModel, ValidationError
 from yarl import URL
 
 from .errors import (
+    ErrorCode,
     PiOrchestratorAuthenticationError,
     PiOrchestratorConnectionError,
     PiOrchestratorError,
@@ -135,8 +136,12 @@ class PiOrchestratorClient:
         request_timeout: float = 10.0,
         retry_policy: RetryPolicy | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        """Bind to a Pi; `session` is borrowed, never closed by the client."""
+        """Bind to a Pi; `session` is borrowed, never closed by the client.
+
+        `sleep` and `clock` are for tests that wait without waiting.
+        """
         self._session = session
         self.host = host
         self.port = port
@@ -148,6 +153,8 @@ class PiOrchestratorClient:
         self._retry = retry_policy or RetryPolicy()
         self._sleep = sleep
         self.recent_failures: deque[FailedRequest] = deque(maxlen=20)
+        self._quiet_until = 0.0
+        self._clock = clock
         self.url = URL.build(scheme="https" if ssl else "http", host=host, port=port)
 
     def __repr__(self) -> str:
@@ -372,6 +379,8 @@ class PiOrchestratorClient:
         The key goes in the header, never in the query string, so it cannot end up
         in a proxy's or the Pi's access log.
         """
+        if (held := self._held_back("GET", "/provisioning/batch/events")) is not None:
+            raise held
         headers = {"Accept": "text/event-stream", "Cache-Control": "no-cache"}
         if last_event_id is not None:
             headers["Last-Event-ID"] = last_event_id
@@ -393,6 +402,7 @@ class PiOrchestratorClient:
                 attempt = self._interpret(response.status, response.headers, await response.read())
             finally:
                 response.release()
+            self._note_rate_limit(attempt.error)
             error = attempt.error or PiOrchestratorResponseError(
                 "The Pi did not open the event stream", http_status=response.status
             )
@@ -402,6 +412,8 @@ class PiOrchestratorClient:
 
     async def connect_monitor(self) -> aiohttp.ClientWebSocketResponse:
         """Open the `/ws/monitor` WebSocket of system health; the caller closes it."""
+        if (held := self._held_back("GET", "/ws/monitor")) is not None:
+            raise held
         url = self.url.with_scheme("wss" if self._ssl else "ws").with_path("/ws/monitor")
         try:
             return await self._session.ws_connect(
@@ -515,6 +527,8 @@ class PiOrchestratorClient:
         json_body: Mapping[str, Any] | None,
         protected: bool,
     ) -> _Attempt:
+        if (held := self._held_back(method, path)) is not None:
+            return _Attempt(error=held)
         started = time.monotonic()
         try:
             async with self._session.request(
@@ -528,6 +542,7 @@ class PiOrchestratorClient:
             ) as response:
                 body = await response.read()
                 attempt = self._interpret(response.status, response.headers, body)
+                self._note_rate_limit(attempt.error)
                 _LOGGER.debug(
                     "%s %s -> %s in %.0f ms (correlation ID %s)",
                     method,
@@ -539,6 +554,25 @@ class PiOrchestratorClient:
                 return attempt
         except (TimeoutError, aiohttp.ClientError) as err:
             return _Attempt(error=self._transport_error(method, path, err))
+
+    def _note_rate_limit(self, error: PiOrchestratorError | None) -> None:
+        """The Pi limits a client, not a path: after a 429 nothing is sent until it passes."""
+        if isinstance(error, PiOrchestratorRateLimitedError) and error.retry_after:
+            self._quiet_until = max(self._quiet_until, self._clock() + error.retry_after)
+
+    def _held_back(self, method: str, path: str) -> PiOrchestratorRateLimitedError | None:
+        """The error to answer with, without asking the Pi, while its rate limit lasts."""
+        remaining = self._quiet_until - self._clock()
+        if remaining <= 0:
+            return None
+        _LOGGER.debug("%s %s held back for %.1f s by the Pi's rate limit", method, path, remaining)
+        return PiOrchestratorRateLimitedError(
+            "The Pi asked for fewer requests; waiting before asking again",
+            code=ErrorCode.RATE_LIMITED,
+            http_status=429,
+            retryable=True,
+            retry_after=remaining,
+        )
 
     def _transport_error(self, method: str, path: str, err: BaseException) -> PiOrchestratorError:
         if isinstance(err, TimeoutError | aiohttp.ServerTimeoutError):

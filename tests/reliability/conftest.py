@@ -1,0 +1,118 @@
+"""Fixtures of the fault scenarios: the integration's fixtures, plus a request log,
+the truth checker and a scenario record for the report."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator, Awaitable, Callable
+from pathlib import Path
+
+import aiohttp
+from homeassistant.const import CONF_API_KEY, CONF_HOST, CONF_PORT, CONF_SSL
+from homeassistant.core import HomeAssistant
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.piorchestrator.const import CONF_POLL_INTERVAL, CONF_VERIFY_SSL, DOMAIN
+from simulator import Simulator, SimulatorConfig
+from tests.integration.conftest import (  # noqa: F401 - fixtures, re-exported for this suite
+    API_KEY,
+    auto_enable_custom_integrations,
+    loaded_entry,
+    pi,
+    wait_for,
+)
+from tests.reliability.results import (  # noqa: F401 - pytest hooks
+    COLLECTOR,
+    pytest_runtest_makereport,
+    pytest_sessionfinish,
+)
+
+from .harness import BOARDS, FAIL_ONCE, SPEED, Scenario
+from .request_log import RequestLog, install
+from .truth import TruthChecker
+
+type ScenarioFactory = Callable[[str, str], Awaitable[Scenario]]
+
+
+@pytest.fixture
+def simulator_config(tmp_path: Path) -> SimulatorConfig:
+    """Several allowlisted boards, one failing its first attempt; state kept in a file."""
+    return SimulatorConfig(
+        port=0,
+        api_key=API_KEY,
+        speed=SPEED,
+        boards=0,
+        seed=21,
+        allowlist=BOARDS,
+        fail_once=(FAIL_ONCE,),
+        session_timeout=100_000,
+        state_file=tmp_path / "pi-state.json",
+    )
+
+
+POLL_INTERVAL = 2
+"""Seconds between door polls (and health polls while the WebSocket is down): the
+smallest the options allow, so recoveries that wait for a poll stay short."""
+
+
+@pytest.fixture
+def config_entry(simulator: Simulator) -> MockConfigEntry:
+    """An entry pointing at the simulator, polling as often as the options allow."""
+    return MockConfigEntry(
+        domain=DOMAIN,
+        title="127.0.0.1",
+        unique_id=f"127.0.0.1:{simulator.port}",
+        data={
+            CONF_HOST: "127.0.0.1",
+            CONF_PORT: simulator.port,
+            CONF_SSL: False,
+            CONF_VERIFY_SSL: True,
+            CONF_API_KEY: API_KEY,
+        },
+        options={CONF_POLL_INTERVAL: POLL_INTERVAL},
+    )
+
+
+@pytest.fixture
+def request_log(monkeypatch: pytest.MonkeyPatch) -> RequestLog:
+    """Every request the simulated Pi receives, with times and full URLs."""
+    return install(monkeypatch)
+
+
+@pytest.fixture
+async def simulator(
+    socket_enabled: None, simulator_config: SimulatorConfig, request_log: RequestLog
+) -> AsyncGenerator[Simulator]:
+    """The simulated Pi on 127.0.0.1, its requests logged."""
+    sim = Simulator(simulator_config)
+    await sim.start()
+    try:
+        yield sim
+    finally:
+        await sim.stop()
+
+
+@pytest.fixture
+async def http() -> AsyncGenerator[aiohttp.ClientSession]:
+    """A plain HTTP session of the tests' own, never Home Assistant's."""
+    async with aiohttp.ClientSession() as session:
+        yield session
+
+
+@pytest.fixture
+def make_scenario(
+    request: pytest.FixtureRequest,
+    hass: HomeAssistant,
+    config_entry: MockConfigEntry,
+    simulator: Simulator,
+    request_log: RequestLog,
+    http: aiohttp.ClientSession,
+) -> ScenarioFactory:
+    """Build the scenario of this test; its record goes into the report."""
+
+    async def make(name: str, title: str) -> Scenario:
+        record = COLLECTOR.scenario(name, title, request.node.nodeid)
+        checker = TruthChecker(hass, config_entry, simulator.url, http, API_KEY)
+        return Scenario(hass, config_entry, simulator, request_log, checker, record)
+
+    return make

@@ -1,0 +1,166 @@
+"""Collects what the reliability, fuzzing and secret suites measured, for the report.
+
+Every suite records into one process-wide `COLLECTOR`; the pytest hooks below
+add each test's outcome and write `.reliability/results.json` when the session
+ends. `tests/reliability/report.py` renders that file as `docs/reliability.md`.
+
+Two profiles: the default one is short enough for CI; `PIORCH_LONG=1` runs the
+long fuzzing and soak profile (more examples, more boards, unscaled timers).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+import json
+import os
+from pathlib import Path
+import platform
+from typing import Any, Final
+
+import pytest
+
+LONG: Final = os.environ.get("PIORCH_LONG", "") not in ("", "0", "false", "no")
+"""Whether the long fuzzing and soak profile runs."""
+PROFILE: Final = "long" if LONG else "default"
+DETERMINISTIC: Final = not LONG and "PIORCH_FUZZ_EXAMPLES" not in os.environ
+"""Fuzzing in CI is repeatable (a fixed seed per test); the long profile explores."""
+
+ROOT: Final = Path(__file__).resolve().parents[2]
+RESULTS_FILE: Final = Path(
+    os.environ.get("PIORCH_RELIABILITY_RESULTS", ROOT / ".reliability" / "results.json")
+)
+
+_SUITES: Final = ("tests/reliability/", "tests/fuzz/", "tests/secrets/")
+
+
+def examples(default: int, long: int) -> int:
+    """Hypothesis `max_examples` for the current profile (`PIORCH_FUZZ_EXAMPLES` overrides)."""
+    if override := os.environ.get("PIORCH_FUZZ_EXAMPLES"):
+        return int(override)
+    return long if LONG else default
+
+
+@dataclass(slots=True)
+class ScenarioRecord:
+    """One fault scenario: what was broken, what was measured, what was compared."""
+
+    name: str
+    title: str
+    nodeid: str
+    boards: int = 0
+    faults: list[dict[str, Any]] = field(default_factory=list)
+    reconnects: list[dict[str, Any]] = field(default_factory=list)
+    """Each: `stream`, `seconds` from the end of the fault to the stream delivering again."""
+    backoff_windows: list[dict[str, Any]] = field(default_factory=list)
+    """Each: `what`, `window_s`, `requests` sent inside the window, `limit`."""
+    states_compared: int = 0
+    final_states_checked: int = 0
+    mismatches: list[str] = field(default_factory=list)
+    """What still differed from the Pi's truth when the checker gave up (must be empty)."""
+    converged_after_s: float | None = None
+    converged_after_window: bool = False
+    """Whether values carried by events matched only after the reconciliation window."""
+    notes: dict[str, Any] = field(default_factory=dict)
+
+    def fault(self, kind: str, **details: Any) -> None:
+        """Note one injected fault (long frames shortened to their start and size)."""
+        shown = {
+            key: "<redacted>"
+            if "key" in key or "password" in key
+            else f"{value[:60]!r}... ({len(value)} chars)"
+            if isinstance(value, str) and len(value) > 80
+            else value
+            for key, value in details.items()
+        }
+        self.faults.append({"kind": kind, **shown})
+
+    def reconnect(self, stream: str, seconds: float) -> None:
+        """Note how long a stream took to come back."""
+        self.reconnects.append({"stream": stream, "seconds": round(seconds, 3)})
+
+    def window(self, what: str, window_s: float, requests: int, limit: int) -> None:
+        """Note the requests sent while the integration should have been waiting."""
+        self.backoff_windows.append(
+            {"what": what, "window_s": round(window_s, 3), "requests": requests, "limit": limit}
+        )
+
+
+@dataclass(slots=True)
+class Collector:
+    """Everything measured in this pytest session."""
+
+    scenarios: dict[str, ScenarioRecord] = field(default_factory=dict)
+    fuzz: dict[str, int] = field(default_factory=dict)
+    """Examples run per fuzz target."""
+    secrets: dict[str, dict[str, int]] = field(default_factory=dict)
+    """Per place searched: `items` inspected and `leaks` found."""
+    outcomes: dict[str, dict[str, Any]] = field(default_factory=dict)
+    started: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
+
+    def scenario(self, name: str, title: str, nodeid: str) -> ScenarioRecord:
+        """Start (or restart, on a rerun) the record of a scenario."""
+        record = ScenarioRecord(name=name, title=title, nodeid=nodeid)
+        self.scenarios[nodeid] = record
+        return record
+
+    def count_example(self, target: str) -> None:
+        """Note one fuzzing example run against `target`."""
+        self.fuzz[target] = self.fuzz.get(target, 0) + 1
+
+    def searched(self, place: str, items: int, leaks: int) -> None:
+        """Note a search for secrets in one place."""
+        entry = self.secrets.setdefault(place, {"items": 0, "leaks": 0})
+        entry["items"] += items
+        entry["leaks"] += leaks
+
+    def to_json(self) -> dict[str, Any]:
+        """The results document."""
+        return {
+            "profile": PROFILE,
+            "started": self.started,
+            "finished": datetime.now(UTC).isoformat(timespec="seconds"),
+            "python": platform.python_version(),
+            "scenarios": [asdict(record) for record in self.scenarios.values()],
+            "fuzz": dict(sorted(self.fuzz.items())),
+            "secrets": dict(sorted(self.secrets.items())),
+            "outcomes": dict(sorted(self.outcomes.items())),
+        }
+
+    def write(self) -> None:
+        """Write the results file, if any of the suites ran."""
+        if not self.outcomes:
+            return
+        RESULTS_FILE.parent.mkdir(parents=True, exist_ok=True)
+        RESULTS_FILE.write_text(json.dumps(self.to_json(), indent=2, sort_keys=False) + "\n")
+
+
+COLLECTOR: Final = Collector()
+
+
+# -- pytest hooks, imported by each suite's conftest.py ---------------------------
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    """Record the outcome of every test of the three suites."""
+    report = yield
+    if not item.nodeid.startswith(_SUITES):
+        return report
+    if report.when == "call" or report.outcome != "passed":
+        previous = COLLECTOR.outcomes.get(item.nodeid)
+        if previous is None or previous["outcome"] == "passed":
+            COLLECTOR.outcomes[item.nodeid] = {
+                "outcome": report.outcome,
+                "seconds": round(report.duration, 2),
+                "phase": report.when,
+            }
+    return report
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Write the results file (idempotent: each suite's conftest registers this)."""
+    COLLECTOR.write()
