@@ -89,6 +89,13 @@ class BoardButton(BoardEntity, ButtonEntity):
             return None
         return session.id
 
+    async def async_added_to_hass(self) -> None:
+        """Follow the session too: whether the board can be acted on depends on it."""
+        await super().async_added_to_hass()
+        self.async_on_remove(
+            self.coordinator.async_add_session_listener(self.async_write_if_changed)
+        )
+
     @handle_errors
     async def async_press(self) -> None:
         """Ask the Pi to act on the board."""

@@ -156,6 +156,7 @@ class ProvisioningCoordinator(DataUpdateCoordinator[ProvisioningState]):
         self._known_session_id: str | None = None
         self._board_listeners: dict[str, set[CALLBACK_TYPE]] = {}
         self._new_board_listeners: set[Callable[[str], None]] = set()
+        self._session_listeners: set[CALLBACK_TYPE] = set()
         self._transition_listeners: set[Callable[[Transition], None]] = set()
         self._cancel_grace: CALLBACK_TYPE | None = None
         self._resync_pending = False
@@ -188,6 +189,16 @@ class ProvisioningCoordinator(DataUpdateCoordinator[ProvisioningState]):
                 self._board_listeners.pop(mac, None)
 
         return remove
+
+    @callback
+    def async_add_session_listener(self, update: CALLBACK_TYPE) -> CALLBACK_TYPE:
+        """Call `update` when the current session changes or opens or closes.
+
+        For what depends on the session as a whole, such as whether a board's
+        buttons can act, without listening to every event.
+        """
+        self._session_listeners.add(update)
+        return lambda: self._session_listeners.discard(update)
 
     @callback
     def async_add_new_board_listener(self, added: Callable[[str], None]) -> CALLBACK_TYPE:
@@ -602,6 +613,13 @@ class ProvisioningCoordinator(DataUpdateCoordinator[ProvisioningState]):
             state.progress = {}
         state.session = session
         self._update_reconcile_timer()
+        if (
+            previous is None
+            or previous.id != session.id
+            or previous.state.is_open != session.state.is_open
+        ):
+            for update in list(self._session_listeners):
+                update()
         if session.id != self._known_session_id:
             self._known_session_id = session.id
             self._store.async_delay_save(lambda: {"session_id": session.id}, 1)
@@ -660,6 +678,8 @@ class ProvisioningCoordinator(DataUpdateCoordinator[ProvisioningState]):
         self.data.session_boards = set()
         self.data.counts = Counter()
         self._store.async_delay_save(lambda: {"session_id": None}, 1)
+        for update in list(self._session_listeners):
+            update()
 
     @callback
     def _notify_board(self, mac: str) -> None:

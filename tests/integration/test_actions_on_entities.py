@@ -145,3 +145,28 @@ async def test_pressing_a_button_the_pi_refuses_explains_why(
             BUTTON_DOMAIN, SERVICE_PRESS, {ATTR_ENTITY_ID: provision}, blocking=True
         )
     assert caught.value.translation_key == "error_device_already_provisioning"
+
+
+async def test_board_buttons_follow_the_session_not_only_the_board(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, pi: PiDriver, wait_for: WaitFor
+) -> None:
+    entry_id = loaded_entry.entry_id
+    await wait_for(lambda: loaded_entry.runtime_data.provisioning.stream_connected)
+    session = await pi.start_session()
+    await wait_for(
+        lambda: er.async_get(hass).async_get_entity_id(
+            "button", DOMAIN, f"{entry_id}_{FLAKY}_retry"
+        )
+        is not None
+    )
+    retry = _entity(hass, "button", f"{entry_id}_{FLAKY}_retry")
+    state = _entity(hass, "sensor", f"{entry_id}_{FLAKY}_provisioning_state")
+    await pi.call("POST", f"/api/v1/provisioning/batch/{session['id']}/devices/{FLAKY}/provision")
+    await wait_for(lambda: hass.states.get(state).state == "failed", timeout=20)
+    await wait_for(lambda: hass.states.get(retry).state != "unavailable")
+
+    # Closing the session changes nothing about the failed board itself, yet
+    # there is no longer anything to retry it in.
+    await pi.call("POST", f"/api/v1/provisioning/batch/{session['id']}/stop")
+    await wait_for(lambda: hass.states.get(retry).state == "unavailable")
+    assert hass.states.get(state).state == "failed"
