@@ -277,6 +277,9 @@ async def test_the_demo_s_board_controls_name_existing_entities(
     )
     (session,) = simulator.state.sessions.values()
     await wait_for(lambda: len(session.devices) == 4, timeout=15)
+    # The Pi knowing a board is not Home Assistant having its device yet.
+    provisioning = cabinet_pi.runtime_data.provisioning
+    await wait_for(lambda: len(provisioning.data.session_boards) == 4, timeout=15)
     await hass.async_block_till_done()
 
     registry = er.async_get(hass)
