@@ -35,8 +35,9 @@ from .provisioning_coordinator import NO_SESSION, ProvisioningCoordinator, Provi
 PARALLEL_UPDATES = 0
 
 UPTIME_TOLERANCE = timedelta(minutes=1)
-MAX_PLAUSIBLE_UPTIME = timedelta(days=365 * 20)
 """Boot time moves by a few seconds between reports; ignore such jitter."""
+MAX_PLAUSIBLE_UPTIME = timedelta(days=365 * 20)
+"""Longer than any Pi has run: a larger figure is broken, not shown."""
 
 
 @dataclass(frozen=True, kw_only=True)
