@@ -46,6 +46,7 @@ def simulator_config(tmp_path: Path) -> SimulatorConfig:
         allowlist=BOARDS,
         fail_once=(FAIL_ONCE,),
         session_timeout=100_000,
+        keepalive_interval=5.0,  # 0.5 s of real time: a new connection proves itself fast
         state_file=tmp_path / "pi-state.json",
     )
 

@@ -57,6 +57,8 @@ def _shorten(text: str, limit: int) -> str:
 
 
 def _caught_up(scenario: dict[str, Any]) -> str:
+    if not scenario["states_compared"]:
+        return "-"  # a scenario about something else (unloading), no comparison
     if scenario["converged_after_s"] is not None:
         return f"{scenario['converged_after_s']:.2f} s"
     if scenario.get("converged_after_window"):
