@@ -616,7 +616,7 @@ def _notes() -> list[str]:
         "'Session check interval', 10-600 s), one request each (`GET "
         "/provisioning/batch/:id?include_devices=true`, which carries the onboarding network "
         "too): 60 requests per hour of an open session, none while no session is open "
-        "(tests/integration/test_stale_streams.py counts them). A hint of a gap adds at most "
+        "(tests/reliability/test_silent_streams.py counts them; see docs/reliability.md). A hint of a gap adds at most "
         "one request per settle second; with the backend vocabulary, boards moving add at "
         "most one onboarding-network request per 2 s.",
         "- Reconnect goal: with the back-off of API.md (1, 2, 4 s …) the goal of 1.5 s holds "

@@ -143,15 +143,10 @@ class Scenario:
 
     # -- The invariant -------------------------------------------------------------
 
-    async def check(self, *, timeout: float = 15.0, strict: bool = True) -> Comparison:
-        """Home Assistant shows the Pi's truth; every entity available; no stray task.
-
-        `strict=False` only for events lost while the stream stayed up: no reconnect
-        tells the integration to resynchronise, so only its periodic reconciliation
-        can make up for them.
-        """
+    async def check(self, *, timeout: float = 15.0) -> Comparison:
+        """Home Assistant shows the Pi's truth; every entity available; no stray task."""
         assert self.session_id is not None
-        convergence = await self.checker.converge(self.session_id, timeout=timeout, strict=strict)
+        convergence = await self.checker.converge(self.session_id, timeout=timeout)
         result = convergence.result
         record = self.record
         record.states_compared += result.compared
@@ -159,11 +154,9 @@ class Scenario:
         record.mismatches = [str(mismatch) for mismatch in result.mismatches]
         if convergence.live_after is not None:
             record.converged_after_s = round(convergence.live_after, 3)
-        elif not result.mismatches:
-            record.converged_after_window = True
         lagging = record.notes.setdefault("lagging_until_polled", [])
         lagging.extend(item for item in convergence.lagging if item not in lagging)
-        if convergence.live_after is None and strict:
+        if convergence.live_after is None:
             live = [str(m) for m in result.mismatches if not m.polled] or [
                 "(the Pi never settled: boards still in flight)"
             ]

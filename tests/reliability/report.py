@@ -57,12 +57,14 @@ def _shorten(text: str, limit: int) -> str:
 
 
 def _caught_up(scenario: dict[str, Any]) -> str:
+    if silence := scenario.get("silence"):
+        # The full check ran after Home Assistant had caught up: what counts is
+        # how long it showed something the Pi had left behind.
+        return f"{silence['longest_stale_s']:.2f} s (longest stale)"
     if not scenario["states_compared"]:
         return "-"  # a scenario about something else (unloading), no comparison
     if scenario["converged_after_s"] is not None:
         return f"{scenario['converged_after_s']:.2f} s"
-    if scenario.get("converged_after_window"):
-        return "after the reconciliation window"
     return "never"
 
 
@@ -178,8 +180,62 @@ def render(results: dict[str, Any]) -> tuple[str, list[str]]:
         ),
         "",
         '"Caught up after": seconds from the end of recovery until every value carried by '
-        "events matched the Pi (the checker first waits for the Pi to settle).",
+        "events matched the Pi (the checker first waits for the Pi to settle); for a stream "
+        "that stayed connected but went silent, the longest a value was stale (next section).",
     ]
+
+    silent = [scenario for scenario in scenarios if scenario.get("silence")]
+    if silent:
+        lines += [
+            "",
+            "## Streams that stay connected but go silent",
+            "",
+            "The connection stays up (SSE keepalives, WebSocket pongs) while the Pi withholds "
+            "what matters. *Longest stale*: the longest Home Assistant showed a board state (for "
+            "the WebSocket, health figures) the Pi had already left, sampled every 20 ms; it must "
+            "stay within the bound. *Detected after*: from the first withheld change (for an id "
+            "jump, from the jump) to the check that found it. The SSE check interval is the "
+            "`reconcile_interval` option (default 60 s, at least 10 s), scaled down in the "
+            "default profile; the WebSocket's is its watchdog (3 observed update intervals, at "
+            "least 2 s), which counts from the last update: up to one update interval before the "
+            "silence began.",
+            "",
+            *_table(
+                (
+                    "scenario",
+                    "stream",
+                    "checked every",
+                    "detected after",
+                    "longest stale",
+                    "bound",
+                    "caught by",
+                    "WARNING / INFO lines",
+                    "automation events repeated",
+                    "requests per check",
+                ),
+                (
+                    (
+                        scenario["name"],
+                        silence["stream"],
+                        f"{silence['check_every_s']:g} s",
+                        f"{silence['detected_after_s']:.2f} s",
+                        f"{silence['longest_stale_s']:.2f} s",
+                        f"{silence['bound_s']:g} s",
+                        ", ".join(
+                            f"{what} x{count}" for what, count in silence["caught_by"].items()
+                        )
+                        or "-",
+                        f"{silence['warnings']} / {silence['infos']}",
+                        "-" if silence["duplicate_events"] is None else silence["duplicate_events"],
+                        "-"
+                        if silence["requests_per_check"] is None
+                        else f"{silence['requests_per_check']:g}",
+                    )
+                    for scenario in silent
+                    if (silence := scenario["silence"])
+                ),
+            ),
+        ]
 
     windows = [
         (scenario["name"], window)
@@ -188,10 +244,10 @@ def render(results: dict[str, Any]) -> tuple[str, list[str]]:
     ]
     lines += [
         "",
-        "## Requests during back-off windows",
+        "## Requests while the integration should stay quiet",
         "",
-        "What the integration sent while it should have been waiting (counted in the simulated "
-        "Pi's request log).",
+        "What Home Assistant sent while it should have been waiting: inside a back-off window, "
+        "or with no session to reconcile (counted in the simulated Pi's request log).",
         "",
         *_table(
             ("scenario", "window", "length", "requests sent", "allowed"),
@@ -245,8 +301,7 @@ def render(results: dict[str, Any]) -> tuple[str, list[str]]:
             "`lagging_until_polled`: values that still differed once the Pi had settled and every "
             "value carried by events matched (allowlist counts, boards on the onboarding network: "
             "no event carries them), and matched once Home Assistant's clock was advanced by five "
-            "minutes so its polls, debounced refreshes and reconciliation ran. In a scenario "
-            'marked "after the reconciliation window", event-carried values needed it too.',
+            "minutes so its polls, debounced refreshes and reconciliation ran.",
             "",
             *_table(
                 ("scenario", "measure", "value"),

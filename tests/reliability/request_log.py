@@ -56,6 +56,15 @@ class LoggedRequest:
         """Whether this is one of the tests' own `/_sim/*` calls."""
         return self.path.startswith("/_sim/")
 
+    @property
+    def from_home_assistant(self) -> bool:
+        """Whether Home Assistant sent it (the tests' own reads of the truth did not).
+
+        Home Assistant's shared HTTP session names itself in the User-Agent; the
+        checker's plain aiohttp session does not.
+        """
+        return self.headers.get("User-Agent", "").startswith("HomeAssistant/")
+
 
 class RequestLog:
     """The requests received by every simulator started while the log is installed."""
@@ -97,8 +106,8 @@ class RequestLog:
                 self.in_flight -= 1
 
     def api(self) -> list[LoggedRequest]:
-        """Requests the integration sent (the tests' `/_sim/*` calls left out)."""
-        return [entry for entry in self.entries if not entry.is_fault_route]
+        """Requests the integration sent (the tests' own calls left out)."""
+        return [entry for entry in self.entries if entry.from_home_assistant]
 
     def between(
         self, start: float, end: float, *, paths: Iterable[str] | None = None
@@ -145,7 +154,7 @@ class RequestLog:
 
     def since(self, mark: int) -> list[LoggedRequest]:
         """Integration requests logged after `mark`."""
-        return [entry for entry in self.entries[mark:] if not entry.is_fault_route]
+        return [entry for entry in self.entries[mark:] if entry.from_home_assistant]
 
 
 def install(monkeypatch: pytest.MonkeyPatch) -> RequestLog:

@@ -60,8 +60,9 @@ class ScenarioRecord:
     mismatches: list[str] = field(default_factory=list)
     """What still differed from the Pi's truth when the checker gave up (must be empty)."""
     converged_after_s: float | None = None
-    converged_after_window: bool = False
-    """Whether values carried by events matched only after the reconciliation window."""
+    silence: dict[str, Any] | None = None
+    """For a stream that stayed connected but went silent: how soon it was noticed and
+    made up for, and what was said about it (see `silent_stream`)."""
     notes: dict[str, Any] = field(default_factory=dict)
 
     def fault(self, kind: str, **details: Any) -> None:
@@ -79,6 +80,42 @@ class ScenarioRecord:
     def reconnect(self, stream: str, seconds: float) -> None:
         """Note how long a stream took to come back."""
         self.reconnects.append({"stream": stream, "seconds": round(seconds, 3)})
+
+    def silent_stream(
+        self,
+        *,
+        stream: str,
+        check_every_s: float,
+        bound_s: float,
+        detected_after_s: float,
+        longest_stale_s: float,
+        caught_by: dict[str, int],
+        warnings: int,
+        infos: int,
+        duplicate_events: int | None,
+        requests_per_check: float | None,
+    ) -> None:
+        """Note how a connected-but-silent stream was caught.
+
+        `check_every_s` is the reconciliation interval (SSE) or the watchdog's
+        period (WebSocket); `detected_after_s` how long after the stream went
+        silent (or, for an id jump, after the jump) a check found the difference;
+        `longest_stale_s` the longest Home Assistant showed a value the Pi had
+        already left (a board's state; for the WebSocket, the health figures);
+        `bound_s` what the scenario requires of it.
+        """
+        self.silence = {
+            "stream": stream,
+            "check_every_s": round(check_every_s, 3),
+            "bound_s": round(bound_s, 3),
+            "detected_after_s": round(detected_after_s, 3),
+            "longest_stale_s": round(longest_stale_s, 3),
+            "caught_by": dict(sorted(caught_by.items())),
+            "warnings": warnings,
+            "infos": infos,
+            "duplicate_events": duplicate_events,
+            "requests_per_check": requests_per_check,
+        }
 
     def window(self, what: str, window_s: float, requests: int, limit: int) -> None:
         """Note the requests sent while the integration should have been waiting."""

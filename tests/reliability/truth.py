@@ -256,17 +256,14 @@ class TruthChecker:
                     )
                 )
 
-    async def converge(
-        self, session_id: str, *, timeout: float = 15.0, strict: bool = True
-    ) -> Convergence:
+    async def converge(self, session_id: str, *, timeout: float = 15.0) -> Convergence:
         """Wait until Home Assistant shows the Pi's truth.
 
         First in real time, with the Pi settled (no board in flight): every value an
         event or a resynchronisation carries must match within `timeout`. Values no
         event carries (polled ones) may lag: if they still differ, Home Assistant's
         clock is advanced by `RECONCILE_WINDOW` so its polls run, and they must match
-        then. With `strict=False` (events silently lost while connected), live values
-        may also wait for that window. The result holds whatever still differs.
+        then. The result holds whatever still differs.
         """
         started = time.monotonic()
         live_after: float | None = None
@@ -280,7 +277,7 @@ class TruthChecker:
         if not result.mismatches:
             self.total_compared += result.compared
             return Convergence(live_after, [], result)
-        if live_after is None and strict:
+        if live_after is None:
             self.total_compared += result.compared
             return Convergence(None, [], result)
         lagging = [str(mismatch) for mismatch in result.mismatches]
