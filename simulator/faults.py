@@ -26,6 +26,13 @@ DEFAULT_SSE_GARBAGE: Final = (
 DEFAULT_WS_GARBAGE: Final = '{"type": "monitoring_update", "data": {'
 
 
+def _path_matches(prefixes: tuple[str, ...], path: str) -> bool:
+    """Match the given prefixes, or every API request when none were given."""
+    if not prefixes:
+        return path.startswith("/api")
+    return any(path.startswith(prefix) for prefix in prefixes)
+
+
 @dataclass(slots=True)
 class FailRule:
     """Answer the next `remaining` matching requests with an error."""
@@ -35,10 +42,24 @@ class FailRule:
     prefixes: tuple[str, ...]
 
     def matches(self, path: str) -> bool:
-        """Match the given prefixes, or every API request when none were given."""
-        if not self.prefixes:
-            return path.startswith("/api")
-        return any(path.startswith(prefix) for prefix in self.prefixes)
+        """Whether the rule applies to a request for `path`."""
+        return _path_matches(self.prefixes, path)
+
+
+@dataclass(slots=True)
+class OversizeRule:
+    """Answer the next `remaining` matching requests with a body of `size` bytes."""
+
+    remaining: int
+    size: int
+    status: int
+    chunked: bool
+    """Sent without a Content-Length, so only counting the bytes read reveals the size."""
+    prefixes: tuple[str, ...]
+
+    def matches(self, path: str) -> bool:
+        """Whether the rule applies to a request for `path`."""
+        return _path_matches(self.prefixes, path)
 
 
 class FaultState:
@@ -47,6 +68,7 @@ class FaultState:
     def __init__(self) -> None:
         """Start with no fault armed."""
         self.rules: list[FailRule] = []
+        self.oversize_rules: list[OversizeRule] = []
         self.latency = 0.0
         self.latency_prefixes: tuple[str, ...] = ()
         self._stall_until: dict[str, float] = {}
@@ -62,6 +84,16 @@ class FaultState:
                 if rule.remaining == 0:
                     self.rules.remove(rule)
                 return rule.error
+        return None
+
+    def take_oversize(self, path: str) -> OversizeRule | None:
+        """Consume one armed oversized answer matching `path`, if any."""
+        for rule in self.oversize_rules:
+            if rule.remaining > 0 and rule.matches(path):
+                rule.remaining -= 1
+                if rule.remaining == 0:
+                    self.oversize_rules.remove(rule)
+                return rule
         return None
 
     def latency_for(self, path: str) -> float:
@@ -116,6 +148,7 @@ class FaultState:
         self.muted_macs = frozenset()
         self._mute_monitor_until = None
         self.rules.clear()
+        self.oversize_rules.clear()
         self.latency = 0.0
         self.latency_prefixes = ()
         self._stall_until.clear()
@@ -194,6 +227,27 @@ async def _fail_next(ctx: Context, body: dict[str, Any]) -> dict[str, Any]:
     return {"armed": count, "pending": ctx.faults.pending_failures()}
 
 
+MAX_OVERSIZE_BYTES: Final = 256 * 1024 * 1024
+
+
+async def _oversize_next(ctx: Context, body: dict[str, Any]) -> dict[str, Any]:
+    count = int(_number(body, "count", 1))
+    size = int(_number(body, "bytes", 16 * 1024 * 1024))
+    if not 64 <= size <= MAX_OVERSIZE_BYTES:
+        raise _BadFaultRequestError(f"bytes must be between 64 and {MAX_OVERSIZE_BYTES}")
+    status = int(_number(body, "status", 200))
+    if not 200 <= status <= 599:
+        raise _BadFaultRequestError("status must be an HTTP status (200-599)")
+    chunked = body.get("chunked", False)
+    if not isinstance(chunked, bool):
+        raise _BadFaultRequestError("chunked must be a boolean")
+    if count > 0:
+        ctx.faults.oversize_rules.append(
+            OversizeRule(count, size, status, chunked, _prefixes(body.get("paths")))
+        )
+    return {"armed": count, "bytes": size}
+
+
 async def _latency(ctx: Context, body: dict[str, Any]) -> dict[str, Any]:
     ctx.faults.latency = _number(body, "seconds", 0)
     ctx.faults.latency_prefixes = _prefixes(body.get("paths"))
@@ -242,6 +296,7 @@ async def _report(ctx: Context, body: dict[str, Any]) -> dict[str, Any]:
         },
         "faults": {
             "fail_next_pending": ctx.faults.pending_failures(),
+            "oversize_pending": sum(rule.remaining for rule in ctx.faults.oversize_rules),
             "latency_seconds": ctx.faults.latency,
             "stalled": {stream: ctx.faults.stall_remaining(stream) for stream in STREAMS},
             "triggered": dict(stats.faults_triggered),
@@ -360,6 +415,7 @@ _ROUTES: Final[dict[tuple[str, str], _SimHandler]] = {
     ("POST", "/drop-streams"): _drop_streams,
     ("POST", "/fail-next"): _fail_next,
     ("POST", "/latency"): _latency,
+    ("POST", "/oversize-next"): _oversize_next,
     ("POST", "/stall"): _stall,
     ("POST", "/malformed"): _malformed,
     ("GET", "/report"): _report,
@@ -419,4 +475,31 @@ async def fault_middleware(
     if error is not None:
         request.app[CONTEXT].stats.faults_triggered["fail-next"] += 1
         raise error
+    if (oversize := faults.take_oversize(request.path)) is not None:
+        request.app[CONTEXT].stats.faults_triggered["oversize-next"] += 1
+        return await _oversized_answer(request, oversize)
     return await handler(request)
+
+
+async def _oversized_answer(request: web.Request, rule: OversizeRule) -> web.StreamResponse:
+    """A well-formed success envelope padded out to `rule.size` bytes."""
+    head = b'{"success": true, "data": {"padding": "'
+    tail = b'"}}'
+    padding = max(0, rule.size - len(head) - len(tail))
+    if not rule.chunked:
+        body = head + b"x" * padding + tail
+        return web.Response(body=body, status=rule.status, content_type="application/json")
+    response = web.StreamResponse(status=rule.status)
+    response.content_type = "application/json"
+    response.enable_chunked_encoding()
+    await response.prepare(request)
+    piece = b"x" * (64 * 1024)
+    try:
+        await response.write(head)
+        for _ in range(padding // len(piece)):
+            await response.write(piece)
+        await response.write(b"x" * (padding % len(piece)) + tail)
+        await response.write_eof()
+    except (ConnectionResetError, ConnectionError):
+        pass  # the client stopped reading: that is the point
+    return response

@@ -14,6 +14,7 @@ import pytest
 
 from custom_components.piorchestrator.api.client import (
     LEGACY_BASE_PATH,
+    MAX_BODY_BYTES,
     PiOrchestratorClient,
     RetryPolicy,
 )
@@ -25,6 +26,7 @@ from custom_components.piorchestrator.api.errors import (
     PiOrchestratorDeviceError,
     PiOrchestratorNotFoundError,
     PiOrchestratorRateLimitedError,
+    PiOrchestratorResponseError,
     PiOrchestratorServerError,
     PiOrchestratorValidationError,
 )
@@ -39,6 +41,7 @@ from simulator import Simulator, SimulatorConfig
 from .conftest import SIM_API_KEY, SIM_BOARDS, RecordedSleeps
 
 WIFI_PASSWORD = "client-wifi-secret-Lm3"
+EVENTS_PATH = "/api/v1/provisioning/batch/events"
 
 
 async def _until[T](
@@ -328,6 +331,38 @@ async def test_non_retryable_errors_are_not_retried(
         await client.door_status()
     assert caught.value.code == ErrorCode.DATABASE_ERROR
     assert sleeps == []
+
+
+@pytest.mark.parametrize("chunked", [False, True], ids=["declared size", "chunked"])
+async def test_an_answer_too_large_to_come_from_the_pi_is_refused(
+    client: PiOrchestratorClient, sim: Simulator, sleeps: RecordedSleeps, chunked: bool
+) -> None:
+    await _fault(
+        sim,
+        "oversize-next",
+        {"bytes": 2 * MAX_BODY_BYTES, "chunked": chunked, "paths": "/api/v1/door/status"},
+    )
+    with pytest.raises(PiOrchestratorResponseError) as caught:
+        await client.door_status()
+    assert "more than 8 MiB" in str(caught.value)
+    assert sleeps == []  # not the Pi's retryable error: asking again would not help
+    # The half-read answer did not poison the connection pool.
+    assert (await client.door_status()).state in DoorState
+
+
+async def test_an_oversized_refusal_of_the_event_stream_is_not_read_whole(
+    client: PiOrchestratorClient, sim: Simulator
+) -> None:
+    await _fault(
+        sim,
+        "oversize-next",
+        {"bytes": 2 * MAX_BODY_BYTES, "status": 503, "chunked": True, "paths": EVENTS_PATH},
+    )
+    with pytest.raises(PiOrchestratorResponseError, match="more than 8 MiB"):
+        await client.open_event_stream()
+    response = await client.open_event_stream()
+    assert response.status == 200
+    response.close()
 
 
 async def test_unreachable_pi(

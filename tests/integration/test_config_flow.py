@@ -25,6 +25,9 @@ from custom_components.piorchestrator.const import (
     CONF_VERIFY_SSL,
     DOMAIN,
 )
+from simulator import Simulator
+
+from .conftest import API_KEY, PiDriver
 
 USER_INPUT = {
     CONF_HOST: "Cabinet-Pi.local",
@@ -279,3 +282,30 @@ async def test_options_flow_stores_choices(hass: HomeAssistant) -> None:
         CONF_BOARD_ENTITIES: False,
         CONF_ONLY_ALLOWLISTED: False,
     }
+
+
+async def test_user_flow_against_the_simulated_pi(
+    hass: HomeAssistant, simulator: Simulator, pi: PiDriver
+) -> None:
+    """Over the wire: a wrong key, then an answer no Pi would send, then success."""
+    user_input = {
+        CONF_HOST: f"http://127.0.0.1:{simulator.port}",
+        CONF_SSL: False,
+        CONF_VERIFY_SSL: True,
+        CONF_API_KEY: "not-the-key",
+    }
+    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], user_input)
+    assert result["errors"] == {CONF_API_KEY: "invalid_auth"}
+
+    # Something at that address answers with 16 MiB: refused, not read whole.
+    await pi.fault("oversize-next", {"bytes": 16 * 1024 * 1024, "paths": "/api/v1/system/info"})
+    user_input[CONF_API_KEY] = API_KEY
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], user_input)
+    assert result["errors"] == {"base": "unknown"}
+    assert hass.config_entries.async_entries(DOMAIN) == []
+
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], user_input)
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["data"][CONF_PORT] == simulator.port
+    assert result["data"][CONF_API_KEY] == API_KEY

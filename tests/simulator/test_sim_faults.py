@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 import contextlib
+import json
 import time
 from typing import Any
 
@@ -93,6 +94,31 @@ async def test_fail_next(http: aiohttp.ClientSession, sim: Simulator) -> None:
     assert (status, body) == (500, {"error": "internal error", "code": "INTERNAL_ERROR"})
 
     async with http.post(sim.url + "/_sim/fail-next", json={"status": 200}) as response:
+        assert response.status == 400
+
+
+@pytest.mark.parametrize("chunked", [False, True], ids=["content-length", "chunked"])
+async def test_oversize_next(http: aiohttp.ClientSession, sim: Simulator, chunked: bool) -> None:
+    size = 3 * 1024 * 1024 + 5
+    await sim_post(
+        http,
+        sim,
+        "oversize-next",
+        {"bytes": size, "chunked": chunked, "paths": "/api/v1/system/info"},
+    )
+    status, body, _ = await get(http, sim, "/api/v1/door/status")
+    assert "padding" not in body["data"]  # other paths are untouched
+    async with http.get(sim.url + "/api/v1/system/info", headers=auth(sim)) as response:
+        declared = response.content_length
+        raw = await response.read()
+    assert len(raw) == size
+    assert declared == (None if chunked else size)
+    assert json.loads(raw)["data"]["padding"].startswith("xxx")  # well-formed, just huge
+    status, body, _ = await get(http, sim, "/api/v1/system/info")
+    assert status == 200
+    assert "padding" not in body["data"]  # armed once, used once
+
+    async with http.post(sim.url + "/_sim/oversize-next", json={"bytes": 1}) as response:
         assert response.status == 400
 
 

@@ -65,6 +65,10 @@ LEGACY_BASE_PATH: Final = "/api"
 DEFAULT_RETRY_AFTER: Final = 5.0
 MAX_RETRY_AFTER: Final = 3600.0
 """Seconds to wait when the Pi marks an error retryable without saying how long."""
+MAX_BODY_BYTES: Final = 8 * 1024 * 1024
+"""The largest REST answer read. A session of 500 boards is about 0.1 MiB; anything
+past this is not the Pi talking, and reading it whole could exhaust the host's memory."""
+_READ_CHUNK_BYTES: Final = 64 * 1024
 
 _ModelT = TypeVar("_ModelT", bound=BaseModel)
 
@@ -399,7 +403,11 @@ class PiOrchestratorClient:
             raise self._transport_error("GET", path, err) from err
         if response.status != 200:
             try:
-                attempt = self._interpret(response.status, response.headers, await response.read())
+                # The stream's own timeout is unbounded; its error answer is not.
+                async with asyncio.timeout(self._timeout.total):
+                    attempt = await self._read_answer("GET", path, response)
+            except (TimeoutError, aiohttp.ClientError) as err:
+                attempt = _Attempt(error=self._transport_error("GET", path, err))
             finally:
                 response.release()
             self._note_rate_limit(attempt.error)
@@ -540,8 +548,7 @@ class PiOrchestratorClient:
                 timeout=self._timeout,
                 ssl=self._ssl_option,
             ) as response:
-                body = await response.read()
-                attempt = self._interpret(response.status, response.headers, body)
+                attempt = await self._read_answer(method, path, response)
                 self._note_rate_limit(attempt.error)
                 _LOGGER.debug(
                     "%s %s -> %s in %.0f ms (correlation ID %s)",
@@ -584,6 +591,28 @@ class PiOrchestratorClient:
                 f"Cannot reach the Pi at {self.host}:{self.port} ({type(err).__name__})"
             )
         return error
+
+    async def _read_answer(
+        self, method: str, path: str, response: aiohttp.ClientResponse
+    ) -> _Attempt:
+        """Read a bounded body and interpret it; a body too large is refused unread."""
+        declared = response.content_length
+        body = bytearray()
+        if declared is None or declared <= MAX_BODY_BYTES:
+            async for chunk in response.content.iter_chunked(_READ_CHUNK_BYTES):
+                body += chunk
+                if len(body) > MAX_BODY_BYTES:
+                    break
+        if (declared is not None and declared > MAX_BODY_BYTES) or len(body) > MAX_BODY_BYTES:
+            return _Attempt(
+                error=PiOrchestratorResponseError(
+                    f"The Pi at {self.host} answered {method} {path} with more than "
+                    f"{MAX_BODY_BYTES // (1024 * 1024)} MiB; the answer was not read. "
+                    "Check that the host and port point at PiOrchestrator",
+                    http_status=response.status,
+                )
+            )
+        return self._interpret(response.status, response.headers, bytes(body))
 
     def _interpret(self, status: int, headers: Mapping[str, str], body: bytes) -> _Attempt:
         """Turn one HTTP answer into data or an error, following API.md §1."""
