@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+import logging
 import time
 from typing import TYPE_CHECKING, Any
 
@@ -448,8 +449,14 @@ class ProvisioningCoordinator(DataUpdateCoordinator[ProvisioningState]):
             self.data.network = event.network
             self._network_stale = False
         if event.kind is EventKind.ERROR and event.error is not None:
-            LOGGER.warning(
-                "The Pi reported an error: %s (%s)", event.error.message, event.error.code
+            # A board's own failure already shows on that board's entities and
+            # fires its event; a warning for each would flood the log of a batch.
+            board_level = (event.error.code or "").startswith("DEVICE_")
+            LOGGER.log(
+                logging.DEBUG if board_level else logging.WARNING,
+                "The Pi reported an error: %s (%s)",
+                event.error.message,
+                event.error.code,
             )
         if event.kind not in (EventKind.HEARTBEAT, EventKind.CONNECTION_ESTABLISHED):
             self._schedule_listeners_update()

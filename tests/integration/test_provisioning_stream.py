@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import logging
+
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr
 import pytest
@@ -10,7 +13,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from custom_components.piorchestrator import async_remove_config_entry_device
 from custom_components.piorchestrator.api.models import BoardState
 from custom_components.piorchestrator.const import CONF_BOARD_ENTITIES, DOMAIN
-from simulator import SimulatorConfig
+from simulator import Simulator, SimulatorConfig
 
 from .conftest import API_KEY, PiDriver, WaitFor
 
@@ -59,6 +62,57 @@ async def test_a_session_with_a_retry_in_either_vocabulary(
 
     await pi.call("POST", f"/api/v1/provisioning/batch/{session['id']}/stop")
     await wait_for(lambda: coordinator.data.session.state.value == "closed")
+
+
+async def test_a_board_failure_is_not_a_warning_but_a_pi_fault_is(
+    hass: HomeAssistant,
+    loaded_entry: MockConfigEntry,
+    simulator: Simulator,
+    pi: PiDriver,
+    wait_for: WaitFor,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    coordinator = loaded_entry.runtime_data.provisioning
+    await wait_for(lambda: coordinator.stream_connected)
+    caplog.set_level(logging.DEBUG, logger="custom_components.piorchestrator")
+    session = await pi.start_session()
+    await wait_for(lambda: set(BOARDS) <= coordinator.data.session_boards)
+    await pi.call("POST", f"/api/v1/provisioning/batch/{session['id']}/provision-all", {})
+    await wait_for(lambda: coordinator.data.boards[BOARDS[1]].state is BoardState.FAILED)
+
+    def reported(level: int) -> list[str]:
+        return [
+            record.getMessage()
+            for record in caplog.records
+            if record.levelno == level and "The Pi reported an error" in record.getMessage()
+        ]
+
+    # The Pi's error event for the board arrives beside its failed state: the
+    # board's entities say it, the log keeps it for debugging only.
+    await wait_for(lambda: any("DEVICE_REJECTED" in line for line in reported(logging.DEBUG)))
+    assert reported(logging.WARNING) == []
+
+    # A fault of the Pi itself, which no entity shows, is a warning.
+    await pi.fault(
+        "malformed",
+        {
+            "stream": "sse",
+            "frame": _error_frame(
+                simulator.config.sse_vocabulary, "MQTT_UNAVAILABLE", "broker down"
+            ),
+        },
+    )
+    await wait_for(lambda: reported(logging.WARNING) != [])
+    assert reported(logging.WARNING) == ["The Pi reported an error: broker down (MQTT_UNAVAILABLE)"]
+
+
+def _error_frame(vocabulary: str, code: str, message: str) -> str:
+    if vocabulary == "backend":
+        event_type, payload = "error.occurred", {"code": code, "message": message}
+    else:
+        event_type, payload = "error", {"code": code, "message": message, "retryable": True}
+    envelope = {"version": "1.0", "type": event_type, "payload": payload}
+    return f"event: {event_type}\ndata: {json.dumps(envelope)}\n\n"
 
 
 async def test_a_session_started_while_the_stream_was_down_is_picked_up(
