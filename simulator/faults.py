@@ -62,6 +62,17 @@ class OversizeRule:
         return _path_matches(self.prefixes, path)
 
 
+def _take[Rule: (FailRule, OversizeRule)](rules: list[Rule], path: str) -> Rule | None:
+    """Use up one application of the first armed rule matching `path`."""
+    for rule in rules:
+        if rule.remaining > 0 and rule.matches(path):
+            rule.remaining -= 1
+            if rule.remaining == 0:
+                rules.remove(rule)
+            return rule
+    return None
+
+
 class FaultState:
     """The faults currently armed."""
 
@@ -78,23 +89,12 @@ class FaultState:
 
     def take_failure(self, path: str) -> ApiError | None:
         """Consume one armed failure matching `path`, if any."""
-        for rule in self.rules:
-            if rule.remaining > 0 and rule.matches(path):
-                rule.remaining -= 1
-                if rule.remaining == 0:
-                    self.rules.remove(rule)
-                return rule.error
-        return None
+        rule = _take(self.rules, path)
+        return rule.error if rule is not None else None
 
     def take_oversize(self, path: str) -> OversizeRule | None:
         """Consume one armed oversized answer matching `path`, if any."""
-        for rule in self.oversize_rules:
-            if rule.remaining > 0 and rule.matches(path):
-                rule.remaining -= 1
-                if rule.remaining == 0:
-                    self.oversize_rules.remove(rule)
-                return rule
-        return None
+        return _take(self.oversize_rules, path)
 
     def latency_for(self, path: str) -> float:
         """Return the delay to add before answering `path`."""

@@ -148,6 +148,25 @@ class RequestLog:
                 )
         return offences
 
+    def overlapping(self, entries: list[LoggedRequest]) -> list[str]:
+        """Requests sent to a path while an earlier one to it was still unanswered.
+
+        Two reads of the same thing in flight at once waste a request, and their
+        answers can land in either order. Returns one line per offence.
+        """
+        offences: list[str] = []
+        for index, earlier in enumerate(entries):
+            for later in entries[index + 1 :]:
+                if later.path != earlier.path:
+                    continue
+                if earlier.finished is None or later.at < earlier.finished:
+                    offences.append(
+                        f"{later.method} {later.path} sent {later.at - earlier.at:.3f} s after "
+                        "the same request, before its answer"
+                    )
+                break
+        return offences
+
     def mark(self) -> int:
         """A position in the log, to look only at what comes after it."""
         return len(self.entries)

@@ -130,10 +130,20 @@ async def test_pi_restarted_mid_session_comes_back_without_a_reload(
         assert manager is not None
         form = await manager.async_init(DOMAIN, data={"issue_id": issue_id})
         assert form["type"] is FlowResultType.FORM
+        mark = scenario.log.mark()
         done = await manager.async_configure(form["flow_id"], {})
         assert done["type"] is FlowResultType.CREATE_ENTRY
         assert issues.async_get_issue(DOMAIN, issue_id) is None
         await scenario.complete()
+        # Resuming makes Home Assistant fetch the session, and the Pi's event about
+        # it asks for the same: one after the other, never both at once.
+        session_reads = [
+            entry
+            for entry in scenario.log.since(mark)
+            if entry.method == "GET" and entry.path == f"/api/v1/provisioning/batch/{session_id}"
+        ]
+        assert session_reads
+        assert scenario.log.overlapping(session_reads) == []
         await scenario.unload()
     finally:
         await revived.stop()

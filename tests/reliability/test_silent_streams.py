@@ -105,6 +105,15 @@ def _integration_lines(
     ]
 
 
+def _reconciliation_lines(caplog: pytest.LogCaptureFixture) -> tuple[list[str], list[str]]:
+    """What the integration said about its event stream: WARNING and INFO lines."""
+    logger = "custom_components.piorchestrator"
+    return (
+        _integration_lines(caplog, logging.WARNING, logger=logger, containing="missed"),
+        _integration_lines(caplog, logging.INFO, logger=logger, containing="again"),
+    )
+
+
 def _session_reads(log: RequestLog, mark: int) -> int:
     """GETs of a session (what one reconciliation costs) since `mark`."""
     return sum(
@@ -242,9 +251,7 @@ async def test_device_events_withheld_on_a_live_stream_are_made_up_within_the_in
     await scenario.complete()
     events.stop()
 
-    logger = "custom_components.piorchestrator"
-    warnings = _integration_lines(caplog, logging.WARNING, logger=logger, containing="missed")
-    infos = _integration_lines(caplog, logging.INFO, logger=logger, containing="again")
+    warnings, infos = _reconciliation_lines(caplog)
     scenario.record.silent_stream(
         stream="sse",
         check_every_s=RECONCILE_SECONDS,
@@ -315,9 +322,7 @@ async def test_an_event_id_that_jumps_makes_up_lost_events_long_before_the_inter
     await scenario.complete()
     events.stop()
 
-    logger = "custom_components.piorchestrator"
-    warnings = _integration_lines(caplog, logging.WARNING, logger=logger, containing="missed")
-    infos = _integration_lines(caplog, logging.INFO, logger=logger, containing="again")
+    warnings, infos = _reconciliation_lines(caplog)
     scenario.record.silent_stream(
         stream="sse",
         check_every_s=DEFAULT_RECONCILE_INTERVAL,
