@@ -7,11 +7,11 @@ module holds the rules for that comparison and the bookkeeping around it.
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, deque
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Any
+from typing import Any, Final
 
 from homeassistant.util import dt as dt_util
 
@@ -42,6 +42,10 @@ def progress_key(board: Board) -> tuple[int, int]:
 def is_behind(board: Board, reference: Board) -> bool:
     """Whether `board` shows an earlier point of the same board's path than `reference`."""
     return progress_key(board) < progress_key(reference)
+
+
+RECENT_CHECKS: Final = 20
+"""How many of the latest stream checks diagnostics keep, with what each found."""
 
 
 class Reason(StrEnum):
@@ -75,6 +79,10 @@ class ReconcileRecord:
     last_differences: int | None = None
     detections: int = 0
     last_reconciled_at: datetime | None = None
+    recent_checks: deque[dict[str, Any]] = field(
+        default_factory=lambda: deque(maxlen=RECENT_CHECKS)
+    )
+    """The latest checks of the stream: when, why, and how many differences each found."""
     _reported: bool = False
 
     def record(self, reason: Reason, differences: int, last_event_at: datetime | None) -> None:
@@ -85,6 +93,13 @@ class ReconcileRecord:
             return
         self.last_differences = differences
         self.differences_found += differences
+        self.recent_checks.append(
+            {
+                "at": self.last_reconciled_at.isoformat(),
+                "reason": str(reason),
+                "differences": differences,
+            }
+        )
         if differences:
             self.detections += 1
             if not self._reported:
@@ -114,6 +129,7 @@ class ReconcileRecord:
             "differences_found": self.differences_found,
             "last_differences": self.last_differences,
             "detections": self.detections,
+            "recent_checks": list(self.recent_checks),
             "last_reconciled_at": self.last_reconciled_at.isoformat()
             if self.last_reconciled_at
             else None,

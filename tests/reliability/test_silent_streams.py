@@ -19,6 +19,10 @@ from homeassistant.helpers.event import async_track_state_change_event
 from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.components.diagnostics import (
+    get_diagnostics_for_config_entry,
+)
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.piorchestrator.api.models import BoardState
 from custom_components.piorchestrator.bus_events import EVENT_BOARD_STATE_CHANGED
@@ -202,6 +206,7 @@ async def test_device_events_withheld_on_a_live_stream_are_made_up_within_the_in
     make_scenario: ScenarioFactory,
     request_log: RequestLog,
     caplog: pytest.LogCaptureFixture,
+    hass_client: ClientSessionGenerator,
     stale_boards: Callable[[Scenario], StaleBoards],
     muted: tuple[str, ...],
     label: str,
@@ -247,6 +252,11 @@ async def test_device_events_withheld_on_a_live_stream_are_made_up_within_the_in
         hass,
         timeout=RECONCILE_SECONDS * 2 + MARGIN_SECONDS,
     )
+    # Support sees it too: each recent check of the stream with what it found.
+    diagnostics = await get_diagnostics_for_config_entry(hass, hass_client, loaded_entry)
+    recent = diagnostics["provisioning"]["reconciliation"]["recent_checks"]
+    assert any(check["differences"] > 0 for check in recent), recent
+    assert recent[-1]["differences"] == 0
     # The board that failed its first attempt is retried from Home Assistant, live.
     await scenario.complete()
     events.stop()
