@@ -388,6 +388,21 @@ class Engine:
         self.journal.info("provisioning", f"device {mac} skipped in session {session.id}")
         return candidate
 
+    def forget_device(self, session_id: str, mac: str) -> None:
+        """Drop a board from a session without a word, as a Pi whose record of it was lost.
+
+        A fault, not an API operation: nothing is narrated, so only a client that
+        compares with the session over REST notices.
+        """
+        session = self._require_running(session_id)
+        candidate = self._require_device(session, mac)
+        if candidate.state in IN_FLIGHT:
+            raise ApiError("DEVICE_ALREADY_PROVISIONING", f"device {mac} is {candidate.state}")
+        del session.devices[mac]
+        self._touch(session)
+        self._save()
+        self.journal.info("simulator", f"device {mac} forgotten by session {session.id}")
+
     # ----------------------------------------------------------------- boards & allowlist
 
     def add_boards(

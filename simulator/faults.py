@@ -323,6 +323,19 @@ async def _boards(ctx: Context, body: dict[str, Any]) -> dict[str, Any]:
     return {"added": [board.mac for board in added], "boards": len(ctx.state.boards)}
 
 
+async def _forget_board(ctx: Context, body: dict[str, Any]) -> dict[str, Any]:
+    session_id, raw_mac = body.get("session_id"), body.get("mac")
+    if not isinstance(session_id, str) or not isinstance(raw_mac, str):
+        raise _BadFaultRequestError("give session_id and mac")
+    try:
+        mac = normalize_mac(raw_mac)
+    except InvalidMacError as err:
+        raise _BadFaultRequestError(str(err)) from err
+    ctx.engine.forget_device(session_id, mac)
+    ctx.stats.faults_triggered["forget-board"] += 1
+    return {"forgotten": mac}
+
+
 async def _api_key(ctx: Context, body: dict[str, Any]) -> dict[str, Any]:
     key = body.get("api_key")
     if key is not None and (not isinstance(key, str) or not key):
@@ -420,6 +433,7 @@ _ROUTES: Final[dict[tuple[str, str], _SimHandler]] = {
     ("POST", "/malformed"): _malformed,
     ("GET", "/report"): _report,
     ("POST", "/boards"): _boards,
+    ("POST", "/forget-board"): _forget_board,
     ("POST", "/api-key"): _api_key,
     ("POST", "/reset"): _reset,
     ("POST", "/expire"): _expire,

@@ -366,6 +366,65 @@ async def test_an_event_id_that_jumps_makes_up_lost_events_long_before_the_inter
     await scenario.unload()
 
 
+async def test_a_board_the_pi_dropped_without_a_word_leaves_the_session_in_time(
+    hass: HomeAssistant,
+    loaded_entry: MockConfigEntry,
+    make_scenario: ScenarioFactory,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    scenario = await make_scenario(
+        "sse_board_vanished",
+        "A discovered board dropped from the Pi's session without any event, as after a lost "
+        f"record (reconciliation every {RECONCILE_SECONDS} s)",
+    )
+    coordinator = loaded_entry.runtime_data.provisioning
+    record = coordinator.reconciliation
+    await until(lambda: coordinator.stream_connected, hass)
+    caplog.set_level(logging.INFO, logger="custom_components.piorchestrator")
+    session_id = await scenario.start_session(password=WIFI_PASSWORD)
+    vanished = NORMAL_BOARDS[-1]
+    await until(lambda: vanished in coordinator.data.session_boards, hass)
+    boards_sensor = scenario.checker.entity_id("sensor", "boards_discovered")
+    assert boards_sensor is not None
+    shown_before = hass.states.get(boards_sensor)
+    assert shown_before is not None
+
+    await scenario.fault("forget-board", session_id=session_id, mac=vanished)
+    forgotten_at = time.monotonic()
+    await until(
+        lambda: vanished not in coordinator.data.session_boards,
+        hass,
+        timeout=RECONCILE_SECONDS + MARGIN_SECONDS,
+    )
+    stale_for = time.monotonic() - forgotten_at
+    caught_by = _caught_by(record)
+    # The session's board count follows: one fewer than before.
+    shown_after = hass.states.get(boards_sensor)
+    assert shown_after is not None
+    assert int(shown_after.state) == int(shown_before.state) - 1
+    await scenario.check()
+    await scenario.provision_all()
+    await scenario.complete()
+
+    warnings, infos = _reconciliation_lines(caplog)
+    scenario.record.silent_stream(
+        stream="sse",
+        check_every_s=RECONCILE_SECONDS,
+        bound_s=RECONCILE_SECONDS + MARGIN_SECONDS,
+        detected_after_s=stale_for,
+        longest_stale_s=stale_for,
+        caught_by=caught_by,
+        warnings=len(warnings),
+        infos=len(infos),
+        duplicate_events=None,
+        requests_per_check=None,
+    )
+    assert stale_for <= RECONCILE_SECONDS + MARGIN_SECONDS
+    assert record.differences_found >= 1
+    assert len(warnings) == 1, warnings
+    await scenario.unload()
+
+
 async def _lose_provisioning_of(
     scenario: Scenario, simulator: Simulator, session_id: str, mac: str
 ) -> None:

@@ -389,3 +389,39 @@ async def test_mute_monitor_keeps_answering_pings(
         assert received.count("monitoring_update") <= 1  # at most one already on its way
         await asyncio.sleep(0.5)
         assert (await ws.receive_json(timeout=2))["type"] == "monitoring_update"
+
+
+async def test_forget_board_drops_it_from_the_session_without_an_event(
+    http: aiohttp.ClientSession, start_sim: StartSim
+) -> None:
+    sim = await start_sim(boards=0)
+    kept, forgotten = "24:0A:C4:00:00:51", "24:0A:C4:00:00:52"
+    await sim_post(http, sim, "boards", {"macs": [kept, forgotten]})
+    session_id = await start_session(http, sim)
+    batch = f"/api/v1/provisioning/batch/{session_id}?include_devices=true"
+
+    async def listed() -> set[str]:
+        _, body, _ = await get(http, sim, batch)
+        return {device["mac"] for device in body["data"]["devices"]}
+
+    for _ in range(100):
+        if await listed() == {kept, forgotten}:
+            break
+        await asyncio.sleep(0.05)
+    published = (await get_report(http, sim))["events_published"]
+
+    answer = await sim_post(
+        http, sim, "forget-board", {"session_id": session_id, "mac": forgotten.lower()}
+    )
+    assert answer == {"forgotten": forgotten}
+    assert await listed() == {kept}
+    _, body, _ = await get(http, sim, batch)
+    assert body["data"]["session"]["device_count"] == 1
+    assert (await get_report(http, sim))["events_published"] == published
+
+    async with http.post(
+        sim.url + "/_sim/forget-board", json={"session_id": session_id, "mac": forgotten}
+    ) as response:
+        assert response.status == 404  # already gone: the Pi's own error
+    async with http.post(sim.url + "/_sim/forget-board", json={"mac": kept}) as response:
+        assert response.status == 400
