@@ -228,6 +228,7 @@ async def _fail_next(ctx: Context, body: dict[str, Any]) -> dict[str, Any]:
 
 
 MAX_OVERSIZE_BYTES: Final = 256 * 1024 * 1024
+"""The largest padded answer the fault builds (held in the simulator's own memory)."""
 
 
 async def _oversize_next(ctx: Context, body: dict[str, Any]) -> dict[str, Any]:
@@ -514,6 +515,6 @@ async def _oversized_answer(request: web.Request, rule: OversizeRule) -> web.Str
             await response.write(piece)
         await response.write(b"x" * (padding % len(piece)) + tail)
         await response.write_eof()
-    except (ConnectionResetError, ConnectionError):
+    except ConnectionError:
         pass  # the client stopped reading: that is the point
     return response
