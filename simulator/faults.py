@@ -85,6 +85,7 @@ class FaultState:
         self._stall_until: dict[str, float] = {}
         self._mute_events_until: float | None = None
         self.muted_macs: frozenset[str] = frozenset()
+        self.mute_session_events = False
         self._mute_monitor_until: float | None = None
 
     def take_failure(self, path: str) -> ApiError | None:
@@ -115,16 +116,24 @@ class FaultState:
             return 0.0
         return max(0.0, until - asyncio.get_running_loop().time())
 
-    def mute_device_events(self, seconds: float, macs: frozenset[str]) -> None:
-        """Withhold device events (of `macs`, or all when empty) for `seconds`."""
+    def mute_device_events(
+        self, seconds: float, macs: frozenset[str], *, sessions: bool = False
+    ) -> None:
+        """Withhold device events (of `macs`, or all when empty) for `seconds`.
+
+        With `sessions`, the session's own events vanish too.
+        """
         self._mute_events_until = asyncio.get_running_loop().time() + seconds
         self.muted_macs = macs
+        self.mute_session_events = sessions
 
     def withholds(self, event_type: str, data: Any) -> bool:
         """Whether a provisioning event is to vanish under the mute fault."""
         until = self._mute_events_until
         if until is None or asyncio.get_running_loop().time() >= until:
             return False
+        if event_type.startswith("session."):
+            return self.mute_session_events
         if not event_type.startswith("device."):
             return False
         return not self.muted_macs or _event_mac(data) in self.muted_macs
@@ -146,6 +155,7 @@ class FaultState:
         """Disarm everything."""
         self._mute_events_until = None
         self.muted_macs = frozenset()
+        self.mute_session_events = False
         self._mute_monitor_until = None
         self.rules.clear()
         self.oversize_rules.clear()
@@ -401,10 +411,13 @@ async def _mute_events(ctx: Context, body: dict[str, Any]) -> dict[str, Any]:
         macs = frozenset(normalize_mac(mac) for mac in raw_macs)
     except InvalidMacError as err:
         raise _BadFaultRequestError(str(err)) from err
+    sessions = body.get("sessions", False)
+    if not isinstance(sessions, bool):
+        raise _BadFaultRequestError("sessions must be a boolean")
     seconds = _number(body, "seconds", 3600)
-    ctx.faults.mute_device_events(seconds, macs)
+    ctx.faults.mute_device_events(seconds, macs, sessions=sessions)
     ctx.stats.faults_triggered["mute-events"] += 1
-    return {"muted_macs": sorted(macs) or "all", "seconds": seconds}
+    return {"muted_macs": sorted(macs) or "all", "sessions": sessions, "seconds": seconds}
 
 
 async def _mute_monitor(ctx: Context, body: dict[str, Any]) -> dict[str, Any]:

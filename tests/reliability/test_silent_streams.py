@@ -25,7 +25,10 @@ from pytest_homeassistant_custom_component.components.diagnostics import (
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.piorchestrator.api.models import BoardState
-from custom_components.piorchestrator.bus_events import EVENT_BOARD_STATE_CHANGED
+from custom_components.piorchestrator.bus_events import (
+    EVENT_BOARD_STATE_CHANGED,
+    EVENT_SESSION_STATE_CHANGED,
+)
 from custom_components.piorchestrator.const import (
     CONF_RECONCILE_INTERVAL,
     DEFAULT_RECONCILE_INTERVAL,
@@ -423,6 +426,85 @@ async def test_a_board_the_pi_dropped_without_a_word_leaves_the_session_in_time(
     assert record.differences_found >= 1
     assert len(warnings) == 1, warnings
     await scenario.unload()
+
+
+async def test_a_session_paused_unseen_shows_paused_within_the_interval(
+    hass: HomeAssistant,
+    loaded_entry: MockConfigEntry,
+    make_scenario: ScenarioFactory,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    scenario = await make_scenario(
+        "sse_session_change_lost",
+        "The session paused on the Pi while every provisioning event, the session's included, "
+        f"is withheld (reconciliation every {RECONCILE_SECONDS} s)",
+    )
+    coordinator = loaded_entry.runtime_data.provisioning
+    record = coordinator.reconciliation
+    await until(lambda: coordinator.stream_connected, hass)
+    caplog.set_level(logging.INFO, logger="custom_components.piorchestrator")
+    session_id = await scenario.start_session(password=WIFI_PASSWORD)
+    session_sensor = scenario.checker.entity_id("sensor", "session_state")
+    assert session_sensor is not None
+    await until(lambda: _shown(hass, session_sensor) == "active", hass)
+    fired: list[tuple[str | None, str]] = []
+
+    @callback
+    def session_changed(event: Event[dict[str, Any]]) -> None:
+        fired.append((event.data["previous_state"], event.data["state"]))
+
+    stop_listening = hass.bus.async_listen(EVENT_SESSION_STATE_CHANGED, session_changed)
+
+    await scenario.fault("mute-events", sessions=True, seconds=3600)
+    await scenario.call("POST", f"/api/v1/provisioning/batch/{session_id}/pause", {})
+    paused_at = time.monotonic()
+    await until(
+        lambda: _shown(hass, session_sensor) == "paused",
+        hass,
+        timeout=RECONCILE_SECONDS + MARGIN_SECONDS,
+    )
+    stale_for = time.monotonic() - paused_at
+    caught_by = _caught_by(record)
+    await scenario.check()
+
+    # Events flow again: resuming is seen live, and the next check finds nothing.
+    await scenario.fault("mute-events", seconds=0)
+    await scenario.call("POST", f"/api/v1/provisioning/batch/{session_id}/resume", {})
+    await until(lambda: _shown(hass, session_sensor) == "active", hass, timeout=MARGIN_SECONDS)
+    clean_before = record.by_reason["periodic"]
+    await until(
+        lambda: record.by_reason["periodic"] > clean_before and record.last_differences == 0,
+        hass,
+        timeout=RECONCILE_SECONDS * 2 + MARGIN_SECONDS,
+    )
+    stop_listening()
+    await scenario.provision_all()
+    await scenario.complete()
+
+    warnings, infos = _reconciliation_lines(caplog)
+    scenario.record.silent_stream(
+        stream="sse",
+        check_every_s=RECONCILE_SECONDS,
+        bound_s=RECONCILE_SECONDS + MARGIN_SECONDS,
+        detected_after_s=stale_for,
+        longest_stale_s=stale_for,
+        caught_by=caught_by,
+        warnings=len(warnings),
+        infos=len(infos),
+        duplicate_events=len(fired) - len(set(fired)),
+        requests_per_check=None,
+    )
+    assert stale_for <= RECONCILE_SECONDS + MARGIN_SECONDS
+    assert len(warnings) == 1, warnings
+    assert len(infos) == 1, infos
+    # Automations heard of the pause once (found by the check), then of the resume.
+    assert fired == [("active", "paused"), ("paused", "active")]
+    await scenario.unload()
+
+
+def _shown(hass: HomeAssistant, entity_id: str) -> str | None:
+    state = hass.states.get(entity_id)
+    return state.state if state is not None else None
 
 
 async def _lose_provisioning_of(

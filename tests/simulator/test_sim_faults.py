@@ -338,6 +338,25 @@ async def test_mute_events_keeps_the_stream_alive_but_loses_device_events(
     assert body["data"]["session"]["device_count"] == 2  # the Pi itself knows
 
 
+async def test_mute_events_with_sessions_loses_the_session_events_too(
+    http: aiohttp.ClientSession, start_sim: StartSim, open_sse: OpenSse
+) -> None:
+    sim = await start_sim(boards=1)
+    stream = await open_sse(sim.url + EVENTS)
+    answer = await sim_post(http, sim, "mute-events", {"sessions": True, "seconds": 30})
+    assert answer["sessions"] is True
+    session_id = await start_session(http, sim)
+    with pytest.raises(TimeoutError):
+        await stream.until(lambda event: event["event"].startswith("session."), timeout=0.5)
+    report = await get_report(http, sim)
+    assert report["events_withheld"]["session.started"] == 1
+    _, body, _ = await get(http, sim, f"/api/v1/provisioning/batch/{session_id}")
+    assert body["data"]["session"]["id"] == session_id  # the Pi itself knows
+
+    async with http.post(sim.url + "/_sim/mute-events", json={"sessions": "yes"}) as response:
+        assert response.status == 400
+
+
 async def test_mute_events_for_one_board_only(
     http: aiohttp.ClientSession, start_sim: StartSim, open_sse: OpenSse
 ) -> None:
