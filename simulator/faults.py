@@ -82,6 +82,8 @@ class FaultState:
         self.oversize_rules: list[OversizeRule] = []
         self.latency = 0.0
         self.latency_prefixes: tuple[str, ...] = ()
+        self.latency_after_answer = False
+        """Whether the delay holds back an answer already made (it then arrives stale)."""
         self._stall_until: dict[str, float] = {}
         self._mute_events_until: float | None = None
         self.muted_macs: frozenset[str] = frozenset()
@@ -161,6 +163,7 @@ class FaultState:
         self.oversize_rules.clear()
         self.latency = 0.0
         self.latency_prefixes = ()
+        self.latency_after_answer = False
         self._stall_until.clear()
 
 
@@ -260,9 +263,13 @@ async def _oversize_next(ctx: Context, body: dict[str, Any]) -> dict[str, Any]:
 
 
 async def _latency(ctx: Context, body: dict[str, Any]) -> dict[str, Any]:
+    after_answer = body.get("after_answer", False)
+    if not isinstance(after_answer, bool):
+        raise _BadFaultRequestError("after_answer must be a boolean")
     ctx.faults.latency = _number(body, "seconds", 0)
     ctx.faults.latency_prefixes = _prefixes(body.get("paths"))
-    return {"latency_seconds": ctx.faults.latency}
+    ctx.faults.latency_after_answer = after_answer
+    return {"latency_seconds": ctx.faults.latency, "after_answer": after_answer}
 
 
 async def _stall(ctx: Context, body: dict[str, Any]) -> dict[str, Any]:
@@ -497,7 +504,8 @@ async def fault_middleware(
         return await handler(request)
     faults = request.app[CONTEXT].faults
     delay = faults.latency_for(request.path)
-    if delay > 0:
+    hold_answer = faults.latency_after_answer
+    if delay > 0 and not hold_answer:
         await asyncio.sleep(delay)
     error = faults.take_failure(request.path)
     if error is not None:
@@ -506,7 +514,11 @@ async def fault_middleware(
     if (oversize := faults.take_oversize(request.path)) is not None:
         request.app[CONTEXT].stats.faults_triggered["oversize-next"] += 1
         return await _oversized_answer(request, oversize)
-    return await handler(request)
+    response = await handler(request)
+    if delay > 0 and hold_answer:
+        # The answer describes the moment it was made; it arrives later.
+        await asyncio.sleep(delay)
+    return response
 
 
 async def _oversized_answer(request: web.Request, rule: OversizeRule) -> web.StreamResponse:

@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
+from typing import Any
 
-from homeassistant.core import HomeAssistant
-from homeassistant.helpers import device_registry as dr
+from homeassistant.core import Event, EventStateChangedData, HomeAssistant, callback
+from homeassistant.helpers import device_registry as dr, entity_registry as er
+from homeassistant.helpers.event import async_track_state_change_event
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.piorchestrator import async_remove_config_entry_device
 from custom_components.piorchestrator.api.models import BoardState
 from custom_components.piorchestrator.const import CONF_BOARD_ENTITIES, DOMAIN
+from custom_components.piorchestrator.reconciliation import is_behind
 from simulator import Simulator, SimulatorConfig
 
-from .conftest import API_KEY, PiDriver, WaitFor
+from .conftest import API_KEY, WIFI_PASSWORD, PiDriver, WaitFor
 
 BOARDS = ("24:0A:C4:00:00:21", "24:0A:C4:00:00:22")
 
@@ -113,6 +117,81 @@ def _error_frame(vocabulary: str, code: str, message: str) -> str:
         event_type, payload = "error", {"code": code, "message": message, "retryable": True}
     envelope = {"version": "1.0", "type": event_type, "payload": payload}
     return f"event: {event_type}\ndata: {json.dumps(envelope)}\n\n"
+
+
+async def test_an_answer_older_than_the_events_never_moves_a_board_back(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, pi: PiDriver, wait_for: WaitFor
+) -> None:
+    coordinator = loaded_entry.runtime_data.provisioning
+    await wait_for(lambda: coordinator.stream_connected)
+    session = await pi.start_session()
+    await wait_for(lambda: set(BOARDS) <= coordinator.data.session_boards)
+    board = BOARDS[0]
+    registry = er.async_get(hass)
+    unique_id = f"{loaded_entry.entry_id}_{board}_provisioning_state"
+    # The board's entities are added with the rest of its batch, a moment later.
+    await wait_for(lambda: registry.async_get_entity_id("sensor", DOMAIN, unique_id) is not None)
+    sensor = registry.async_get_entity_id("sensor", DOMAIN, unique_id)
+    assert sensor is not None
+    shown: list[str] = []
+
+    @callback
+    def follow(event: Event[EventStateChangedData]) -> None:
+        if (new := event.data["new_state"]) is not None:
+            shown.append(new.state)
+
+    unsubscribe = async_track_state_change_event(hass, [sensor], follow)
+    path = f"/api/v1/provisioning/batch/{session['id']}"
+    await pi.fault("latency", {"seconds": 1.5, "paths": [path], "after_answer": True})
+    # The Pi answers a check at once with the board still discovered; the answer
+    # is then held back while the board's events arrive live.
+    check = hass.async_create_task(coordinator.async_refresh())
+    await asyncio.sleep(0.3)
+    await pi.call("POST", f"{path}/devices/{board}/provision", {})
+    await wait_for(lambda: coordinator.data.boards[board].state is not BoardState.DISCOVERED)
+    seen_live = coordinator.data.boards[board]
+    await check
+    await pi.fault("latency", {"seconds": 0})
+
+    assert not is_behind(coordinator.data.boards[board], seen_live)
+    await wait_for(lambda: coordinator.data.boards[board].state is BoardState.VERIFIED)
+    unsubscribe()
+    # The entity never went back to discovered once it had left it.
+    assert "discovered" not in shown, shown
+
+
+async def test_an_answer_about_a_closed_session_never_replaces_the_next_one(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, pi: PiDriver, wait_for: WaitFor
+) -> None:
+    coordinator = loaded_entry.runtime_data.provisioning
+    await wait_for(lambda: coordinator.stream_connected)
+    first = await pi.start_session()
+    await wait_for(lambda: set(BOARDS) <= coordinator.data.session_boards)
+    path = f"/api/v1/provisioning/batch/{first['id']}"
+    await pi.fault("latency", {"seconds": 1.5, "paths": [path], "after_answer": True})
+    # An answer describing the first session, still active, is on its way...
+    check = hass.async_create_task(coordinator.async_refresh())
+    await asyncio.sleep(0.3)
+    # ...while that session closes and the next one starts.
+    await pi.call("POST", f"{path}/stop")
+    second: dict[str, Any] = {}
+    for _ in range(100):
+        started = await pi.call(
+            "POST",
+            "/api/v1/provisioning/batch/start",
+            {"target_ssid": "CabinetNet", "target_password": WIFI_PASSWORD},
+        )
+        if isinstance(started, dict) and "session" in started:
+            second = started["session"]
+            break
+        await asyncio.sleep(0.05)  # the first is still closing
+    assert second
+    await wait_for(lambda: coordinator.data.session.id == second["id"])
+    await check
+    await pi.fault("latency", {"seconds": 0})
+
+    assert coordinator.data.session.id == second["id"]
+    assert coordinator.data.session.state.is_open
 
 
 async def test_a_session_started_while_the_stream_was_down_is_picked_up(

@@ -133,6 +133,32 @@ async def test_latency(http: aiohttp.ClientSession, sim: Simulator) -> None:
     assert time.monotonic() - began < 0.3
 
 
+async def test_latency_after_answer_delivers_the_past(
+    http: aiohttp.ClientSession, start_sim: StartSim
+) -> None:
+    sim = await start_sim(boards=0, speed=1)  # boards stay where they are put
+    mac = "24:0A:C4:00:00:61"
+    await sim_post(http, sim, "boards", {"macs": [mac]})
+    session_id = await start_session(http, sim)
+    path = f"/api/v1/provisioning/batch/{session_id}"
+    for _ in range(100):
+        if (await get(http, sim, path + "?include_devices=true"))[1]["data"].get("devices"):
+            break
+        await asyncio.sleep(0.05)
+    answer = await sim_post(
+        http, sim, "latency", {"seconds": 0.5, "paths": [path], "after_answer": True}
+    )
+    assert answer == {"latency_seconds": 0.5, "after_answer": True}
+    began = time.monotonic()
+    stale = asyncio.create_task(get(http, sim, path + "?include_devices=true"))
+    await asyncio.sleep(0.2)  # the answer is made; now the board moves on
+    sim.state.sessions[session_id].devices[mac].state = "provisioning"
+    status, body, _ = await stale
+    assert status == 200
+    assert time.monotonic() - began >= 0.5
+    assert body["data"]["devices"][0]["state"] == "discovered"  # as it was when answered
+
+
 async def first_non_text(ws: aiohttp.ClientWebSocketResponse) -> aiohttp.WSMessage:
     """Skip the monitoring updates already on their way."""
     while True:
