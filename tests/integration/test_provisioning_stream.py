@@ -194,6 +194,68 @@ async def test_an_answer_about_a_closed_session_never_replaces_the_next_one(
     assert coordinator.data.session.state.is_open
 
 
+async def test_a_late_event_about_a_closed_session_does_not_replace_the_open_one(
+    hass: HomeAssistant,
+    loaded_entry: MockConfigEntry,
+    simulator: Simulator,
+    pi: PiDriver,
+    wait_for: WaitFor,
+) -> None:
+    coordinator = loaded_entry.runtime_data.provisioning
+    await wait_for(lambda: coordinator.stream_connected)
+    first = await pi.start_session()
+    await wait_for(lambda: coordinator.data.session is not None)
+    await pi.call("POST", f"/api/v1/provisioning/batch/{first['id']}/stop")
+    await wait_for(lambda: not coordinator.data.session.state.is_open)
+    closed = (await pi.call("GET", f"/api/v1/provisioning/batch/{first['id']}"))["session"]
+    second = await pi.start_session()
+    await wait_for(lambda: coordinator.data.session.id == second["id"])
+    heard_at = coordinator.last_event_at
+
+    # The first session's closing, delivered again late (a replay, a slow proxy).
+    event_type = (
+        "session.closed" if simulator.config.sse_vocabulary == "backend" else "session.status"
+    )
+    envelope = {"version": "1.0", "type": event_type, "payload": {"session": closed}}
+    await pi.fault(
+        "malformed",
+        {"stream": "sse", "frame": f"event: {event_type}\ndata: {json.dumps(envelope)}\n\n"},
+    )
+    await wait_for(lambda: coordinator.last_event_at != heard_at)
+
+    assert coordinator.data.session.id == second["id"]
+    assert coordinator.data.session.state.is_open
+
+
+async def test_a_board_first_heard_of_by_a_state_change_is_fetched_whole(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, pi: PiDriver, wait_for: WaitFor
+) -> None:
+    coordinator = loaded_entry.runtime_data.provisioning
+    await wait_for(lambda: coordinator.stream_connected)
+    session = await pi.start_session()
+    await wait_for(lambda: set(BOARDS) <= coordinator.data.session_boards)
+    # A board discovered while its events were lost: Home Assistant never heard of it.
+    newcomer = "24:0A:C4:00:00:2F"
+    await pi.call("POST", "/api/v1/provisioning/allowlist", {"mac": newcomer})
+    await pi.fault("mute-events", {"macs": [newcomer], "seconds": 3600})
+    await pi.fault("boards", {"macs": [newcomer]})
+    for _ in range(100):
+        if newcomer in await pi.boards(session["id"]):
+            break
+        await asyncio.sleep(0.05)
+    assert newcomer not in coordinator.data.boards
+    await pi.fault("mute-events", {"seconds": 0})
+
+    # Its first event is a state change (in the dashboard's vocabulary only a MAC
+    # and a state): the board is shown, and the rest of it fetched.
+    await pi.call(
+        "POST", f"/api/v1/provisioning/batch/{session['id']}/devices/{newcomer}/provision"
+    )
+    await wait_for(lambda: newcomer in coordinator.data.session_boards)
+    await wait_for(lambda: coordinator.data.boards[newcomer].ip is not None)
+    await wait_for(lambda: coordinator.data.boards[newcomer].state is BoardState.VERIFIED)
+
+
 async def test_a_session_started_while_the_stream_was_down_is_picked_up(
     hass: HomeAssistant, loaded_entry: MockConfigEntry, pi: PiDriver, wait_for: WaitFor
 ) -> None:

@@ -507,6 +507,70 @@ def _shown(hass: HomeAssistant, entity_id: str) -> str | None:
     return state.state if state is not None else None
 
 
+@pytest.mark.parametrize("reconcile_interval", [DEFAULT_RECONCILE_INTERVAL])
+async def test_session_counters_that_disagree_make_up_a_lost_board_before_the_interval(
+    hass: HomeAssistant,
+    loaded_entry: MockConfigEntry,
+    make_scenario: ScenarioFactory,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    scenario = await make_scenario(
+        "sse_counters_disagree",
+        "A board verified with its events withheld; the session's next event counts it "
+        f"(reconciliation every {DEFAULT_RECONCILE_INTERVAL} s, the default)",
+    )
+    coordinator = loaded_entry.runtime_data.provisioning
+    record = coordinator.reconciliation
+    await until(lambda: coordinator.stream_connected, hass)
+    caplog.set_level(logging.INFO, logger="custom_components.piorchestrator")
+    session_id = await scenario.start_session(password=WIFI_PASSWORD)
+    victim = NORMAL_BOARDS[0]
+    await scenario.fault("mute-events", macs=[victim], seconds=3600)
+    await scenario.call(
+        "POST", f"/api/v1/provisioning/batch/{session_id}/devices/{victim}/provision", {}
+    )
+    await until(lambda: scenario.pi_states()[victim] == "verified", hass)
+    assert _shows(loaded_entry, victim, "discovered")
+
+    # Pausing sends the session with its counters: one verified board, which
+    # Home Assistant has not seen.
+    await scenario.call("POST", f"/api/v1/provisioning/batch/{session_id}/pause", {})
+    paused_at = time.monotonic()
+    await until(lambda: _shows(loaded_entry, victim, "verified"), hass, timeout=10)
+    made_up = time.monotonic() - paused_at
+    caught_by = _caught_by(record)
+    await scenario.fault("mute-events", seconds=0)
+    await scenario.call("POST", f"/api/v1/provisioning/batch/{session_id}/resume", {})
+    await scenario.provision_all()
+    await scenario.settle()
+    await scenario.check()
+    # A jump with nothing lost behind it: its check finds the stream whole again.
+    await scenario.fault("skip-ids", count=2)
+    await scenario.fault("boards", macs=[NEWCOMER])
+    await until(lambda: record.last_differences == 0, hass)
+    await scenario.complete()
+
+    warnings, infos = _reconciliation_lines(caplog)
+    scenario.record.silent_stream(
+        stream="sse",
+        check_every_s=DEFAULT_RECONCILE_INTERVAL,
+        bound_s=JUMP_BOUND_SECONDS,
+        detected_after_s=made_up,
+        longest_stale_s=made_up,
+        caught_by=caught_by,
+        warnings=len(warnings),
+        infos=len(infos),
+        duplicate_events=None,
+        requests_per_check=None,
+    )
+    assert made_up <= JUMP_BOUND_SECONDS
+    assert caught_by.get("hint: counters", 0) >= 1
+    assert caught_by.get("periodic check", 0) == 0
+    assert len(warnings) == 1, warnings
+    assert len(infos) == 1, infos
+    await scenario.unload()
+
+
 async def _lose_provisioning_of(
     scenario: Scenario, simulator: Simulator, session_id: str, mac: str
 ) -> None:
