@@ -121,6 +121,61 @@ def _reconciliation_lines(caplog: pytest.LogCaptureFixture) -> tuple[list[str], 
     )
 
 
+async def _begin(
+    make_scenario: ScenarioFactory,
+    entry: MockConfigEntry,
+    caplog: pytest.LogCaptureFixture,
+    name: str,
+    title: str,
+) -> tuple[Scenario, str]:
+    """Open a scenario: the stream connected, the log captured, a session running."""
+    scenario = await make_scenario(name, title)
+    coordinator = entry.runtime_data.provisioning
+    await until(lambda: coordinator.stream_connected, scenario.hass)
+    caplog.set_level(logging.INFO, logger="custom_components.piorchestrator")
+    return scenario, await scenario.start_session(password=WIFI_PASSWORD)
+
+
+def _report_silence(
+    scenario: Scenario,
+    caplog: pytest.LogCaptureFixture,
+    *,
+    check_every_s: float,
+    bound_s: float,
+    detected_after_s: float,
+    longest_stale_s: float,
+    caught_by: dict[str, int],
+    duplicate_events: int | None = None,
+    requests_per_check: float | None = None,
+) -> tuple[list[str], list[str]]:
+    """Record an SSE silence for the report; return what was logged about it."""
+    warnings, infos = _reconciliation_lines(caplog)
+    scenario.record.silent_stream(
+        stream="sse",
+        check_every_s=check_every_s,
+        bound_s=bound_s,
+        detected_after_s=detected_after_s,
+        longest_stale_s=longest_stale_s,
+        caught_by=caught_by,
+        warnings=len(warnings),
+        infos=len(infos),
+        duplicate_events=duplicate_events,
+        requests_per_check=requests_per_check,
+    )
+    return warnings, infos
+
+
+async def _prove_stream_whole(scenario: Scenario, record: ReconcileRecord) -> None:
+    """Make an id jump with nothing lost behind it: its check finds the stream whole."""
+    checks_before = record.by_reason["gap"]
+    await scenario.fault("skip-ids", count=2)
+    await scenario.fault("boards", macs=[NEWCOMER])  # its discovery carries the jump
+    await until(
+        lambda: record.by_reason["gap"] > checks_before and record.last_differences == 0,
+        scenario.hass,
+    )
+
+
 def _session_reads(log: RequestLog, mark: int) -> int:
     """GETs of a session (what one reconciliation costs) since `mark`."""
     return sum(
@@ -214,7 +269,10 @@ async def test_device_events_withheld_on_a_live_stream_are_made_up_within_the_in
     muted: tuple[str, ...],
     label: str,
 ) -> None:
-    scenario = await make_scenario(
+    scenario, _ = await _begin(
+        make_scenario,
+        loaded_entry,
+        caplog,
         f"sse_silent_{label}",
         f"Device events of {'every board' if not muted else 'one board'} withheld while a "
         "batch is provisioned, the stream, its keepalives and the session events carrying on "
@@ -222,10 +280,7 @@ async def test_device_events_withheld_on_a_live_stream_are_made_up_within_the_in
     )
     coordinator = loaded_entry.runtime_data.provisioning
     record = coordinator.reconciliation
-    await until(lambda: coordinator.stream_connected, scenario.hass)
-    caplog.set_level(logging.INFO, logger="custom_components.piorchestrator")
     events = BoardEvents(hass)
-    await scenario.start_session(password=WIFI_PASSWORD)
     reconnects = coordinator.stream.diagnostics["reconnect_count"]
 
     await scenario.fault("mute-events", macs=list(muted), seconds=3600)
@@ -264,16 +319,14 @@ async def test_device_events_withheld_on_a_live_stream_are_made_up_within_the_in
     await scenario.complete()
     events.stop()
 
-    warnings, infos = _reconciliation_lines(caplog)
-    scenario.record.silent_stream(
-        stream="sse",
+    warnings, infos = _report_silence(
+        scenario,
+        caplog,
         check_every_s=RECONCILE_SECONDS,
         bound_s=RECONCILE_SECONDS + MARGIN_SECONDS,
         detected_after_s=detected_after,
         longest_stale_s=longest_stale,
         caught_by=caught_by,
-        warnings=len(warnings),
-        infos=len(infos),
         duplicate_events=len(events.duplicates()),
         requests_per_check=round(reads / checks, 2) if checks else None,
     )
@@ -300,17 +353,16 @@ async def test_an_event_id_that_jumps_makes_up_lost_events_long_before_the_inter
     caplog: pytest.LogCaptureFixture,
     stale_boards: Callable[[Scenario], StaleBoards],
 ) -> None:
-    scenario = await make_scenario(
+    scenario, session_id = await _begin(
+        make_scenario,
+        loaded_entry,
+        caplog,
         "sse_id_jump",
         "A board's whole provisioning lost on the Pi's side, leaving only a jump in event ids "
         f"(reconciliation every {DEFAULT_RECONCILE_INTERVAL} s, the default)",
     )
-    coordinator = loaded_entry.runtime_data.provisioning
-    record = coordinator.reconciliation
-    await until(lambda: coordinator.stream_connected, hass)
-    caplog.set_level(logging.INFO, logger="custom_components.piorchestrator")
+    record = loaded_entry.runtime_data.provisioning.reconciliation
     events = BoardEvents(hass)
-    session_id = await scenario.start_session(password=WIFI_PASSWORD)
     victim = NORMAL_BOARDS[0]
     meter = stale_boards(scenario)
     await _lose_provisioning_of(scenario, simulator, session_id, victim)
@@ -327,24 +379,18 @@ async def test_an_event_id_that_jumps_makes_up_lost_events_long_before_the_inter
     requests_per_check = _session_reads(request_log, mark) / record.by_reason["gap"]
     await scenario.settle()
     await scenario.check()
-
-    # A jump with nothing lost behind it: the check it asks for finds the stream whole.
-    await scenario.fault("skip-ids", count=2)
-    await scenario.fault("boards", macs=[NEWCOMER])  # its discovery carries the jump
-    await until(lambda: record.by_reason["gap"] >= 2 and record.last_differences == 0, hass)
+    await _prove_stream_whole(scenario, record)
     await scenario.complete()
     events.stop()
 
-    warnings, infos = _reconciliation_lines(caplog)
-    scenario.record.silent_stream(
-        stream="sse",
+    warnings, infos = _report_silence(
+        scenario,
+        caplog,
         check_every_s=DEFAULT_RECONCILE_INTERVAL,
         bound_s=JUMP_BOUND_SECONDS,
         detected_after_s=made_up,
         longest_stale_s=longest_stale,
         caught_by=caught_by,
-        warnings=len(warnings),
-        infos=len(infos),
         duplicate_events=len(events.duplicates()),
         requests_per_check=round(requests_per_check, 2),
     )
@@ -369,27 +415,81 @@ async def test_an_event_id_that_jumps_makes_up_lost_events_long_before_the_inter
     await scenario.unload()
 
 
+@pytest.mark.parametrize("reconcile_interval", [DEFAULT_RECONCILE_INTERVAL])
+async def test_session_counters_that_disagree_make_up_a_lost_board_before_the_interval(
+    hass: HomeAssistant,
+    loaded_entry: MockConfigEntry,
+    make_scenario: ScenarioFactory,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    scenario, session_id = await _begin(
+        make_scenario,
+        loaded_entry,
+        caplog,
+        "sse_counters_disagree",
+        "A board verified with its events withheld; the session's next event counts it "
+        f"(reconciliation every {DEFAULT_RECONCILE_INTERVAL} s, the default)",
+    )
+    record = loaded_entry.runtime_data.provisioning.reconciliation
+    batch = f"/api/v1/provisioning/batch/{session_id}"
+    victim = NORMAL_BOARDS[0]
+    await scenario.fault("mute-events", macs=[victim], seconds=3600)
+    await scenario.call("POST", f"{batch}/devices/{victim}/provision", {})
+    await until(lambda: scenario.pi_states()[victim] == "verified", hass)
+    assert _shows(loaded_entry, victim, "discovered")
+
+    # Pausing sends the session with its counters: one verified board, which
+    # Home Assistant has not seen.
+    await scenario.call("POST", f"{batch}/pause", {})
+    paused_at = time.monotonic()
+    await until(lambda: _shows(loaded_entry, victim, "verified"), hass, timeout=10)
+    made_up = time.monotonic() - paused_at
+    caught_by = _caught_by(record)
+    await scenario.fault("mute-events", seconds=0)
+    await scenario.call("POST", f"{batch}/resume", {})
+    await scenario.provision_all()
+    await scenario.settle()
+    await scenario.check()
+    await _prove_stream_whole(scenario, record)
+    await scenario.complete()
+
+    warnings, infos = _report_silence(
+        scenario,
+        caplog,
+        check_every_s=DEFAULT_RECONCILE_INTERVAL,
+        bound_s=JUMP_BOUND_SECONDS,
+        detected_after_s=made_up,
+        longest_stale_s=made_up,
+        caught_by=caught_by,
+    )
+    assert made_up <= JUMP_BOUND_SECONDS
+    assert caught_by.get("hint: counters", 0) >= 1
+    assert caught_by.get("periodic check", 0) == 0
+    assert len(warnings) == 1, warnings
+    assert len(infos) == 1, infos
+    await scenario.unload()
+
+
 async def test_a_board_the_pi_dropped_without_a_word_leaves_the_session_in_time(
     hass: HomeAssistant,
     loaded_entry: MockConfigEntry,
     make_scenario: ScenarioFactory,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    scenario = await make_scenario(
+    scenario, session_id = await _begin(
+        make_scenario,
+        loaded_entry,
+        caplog,
         "sse_board_vanished",
         "A discovered board dropped from the Pi's session without any event, as after a lost "
         f"record (reconciliation every {RECONCILE_SECONDS} s)",
     )
     coordinator = loaded_entry.runtime_data.provisioning
-    record = coordinator.reconciliation
-    await until(lambda: coordinator.stream_connected, hass)
-    caplog.set_level(logging.INFO, logger="custom_components.piorchestrator")
-    session_id = await scenario.start_session(password=WIFI_PASSWORD)
     vanished = NORMAL_BOARDS[-1]
     await until(lambda: vanished in coordinator.data.session_boards, hass)
     boards_sensor = scenario.checker.entity_id("sensor", "boards_discovered")
     assert boards_sensor is not None
-    shown_before = hass.states.get(boards_sensor)
+    shown_before = _shown(hass, boards_sensor)
     assert shown_before is not None
 
     await scenario.fault("forget-board", session_id=session_id, mac=vanished)
@@ -400,30 +500,24 @@ async def test_a_board_the_pi_dropped_without_a_word_leaves_the_session_in_time(
         timeout=RECONCILE_SECONDS + MARGIN_SECONDS,
     )
     stale_for = time.monotonic() - forgotten_at
-    caught_by = _caught_by(record)
+    caught_by = _caught_by(coordinator.reconciliation)
     # The session's board count follows: one fewer than before.
-    shown_after = hass.states.get(boards_sensor)
-    assert shown_after is not None
-    assert int(shown_after.state) == int(shown_before.state) - 1
+    assert _shown(hass, boards_sensor) == str(int(shown_before) - 1)
     await scenario.check()
     await scenario.provision_all()
     await scenario.complete()
 
-    warnings, infos = _reconciliation_lines(caplog)
-    scenario.record.silent_stream(
-        stream="sse",
+    warnings, _ = _report_silence(
+        scenario,
+        caplog,
         check_every_s=RECONCILE_SECONDS,
         bound_s=RECONCILE_SECONDS + MARGIN_SECONDS,
         detected_after_s=stale_for,
         longest_stale_s=stale_for,
         caught_by=caught_by,
-        warnings=len(warnings),
-        infos=len(infos),
-        duplicate_events=None,
-        requests_per_check=None,
     )
     assert stale_for <= RECONCILE_SECONDS + MARGIN_SECONDS
-    assert record.differences_found >= 1
+    assert coordinator.reconciliation.differences_found >= 1
     assert len(warnings) == 1, warnings
     await scenario.unload()
 
@@ -434,16 +528,16 @@ async def test_a_session_paused_unseen_shows_paused_within_the_interval(
     make_scenario: ScenarioFactory,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    scenario = await make_scenario(
+    scenario, session_id = await _begin(
+        make_scenario,
+        loaded_entry,
+        caplog,
         "sse_session_change_lost",
         "The session paused on the Pi while every provisioning event, the session's included, "
         f"is withheld (reconciliation every {RECONCILE_SECONDS} s)",
     )
-    coordinator = loaded_entry.runtime_data.provisioning
-    record = coordinator.reconciliation
-    await until(lambda: coordinator.stream_connected, hass)
-    caplog.set_level(logging.INFO, logger="custom_components.piorchestrator")
-    session_id = await scenario.start_session(password=WIFI_PASSWORD)
+    record = loaded_entry.runtime_data.provisioning.reconciliation
+    batch = f"/api/v1/provisioning/batch/{session_id}"
     session_sensor = scenario.checker.entity_id("sensor", "session_state")
     assert session_sensor is not None
     await until(lambda: _shown(hass, session_sensor) == "active", hass)
@@ -456,7 +550,7 @@ async def test_a_session_paused_unseen_shows_paused_within_the_interval(
     stop_listening = hass.bus.async_listen(EVENT_SESSION_STATE_CHANGED, session_changed)
 
     await scenario.fault("mute-events", sessions=True, seconds=3600)
-    await scenario.call("POST", f"/api/v1/provisioning/batch/{session_id}/pause", {})
+    await scenario.call("POST", f"{batch}/pause", {})
     paused_at = time.monotonic()
     await until(
         lambda: _shown(hass, session_sensor) == "paused",
@@ -469,7 +563,7 @@ async def test_a_session_paused_unseen_shows_paused_within_the_interval(
 
     # Events flow again: resuming is seen live, and the next check finds nothing.
     await scenario.fault("mute-events", seconds=0)
-    await scenario.call("POST", f"/api/v1/provisioning/batch/{session_id}/resume", {})
+    await scenario.call("POST", f"{batch}/resume", {})
     await until(lambda: _shown(hass, session_sensor) == "active", hass, timeout=MARGIN_SECONDS)
     clean_before = record.by_reason["periodic"]
     await until(
@@ -481,18 +575,15 @@ async def test_a_session_paused_unseen_shows_paused_within_the_interval(
     await scenario.provision_all()
     await scenario.complete()
 
-    warnings, infos = _reconciliation_lines(caplog)
-    scenario.record.silent_stream(
-        stream="sse",
+    warnings, infos = _report_silence(
+        scenario,
+        caplog,
         check_every_s=RECONCILE_SECONDS,
         bound_s=RECONCILE_SECONDS + MARGIN_SECONDS,
         detected_after_s=stale_for,
         longest_stale_s=stale_for,
         caught_by=caught_by,
-        warnings=len(warnings),
-        infos=len(infos),
         duplicate_events=len(fired) - len(set(fired)),
-        requests_per_check=None,
     )
     assert stale_for <= RECONCILE_SECONDS + MARGIN_SECONDS
     assert len(warnings) == 1, warnings
@@ -505,70 +596,6 @@ async def test_a_session_paused_unseen_shows_paused_within_the_interval(
 def _shown(hass: HomeAssistant, entity_id: str) -> str | None:
     state = hass.states.get(entity_id)
     return state.state if state is not None else None
-
-
-@pytest.mark.parametrize("reconcile_interval", [DEFAULT_RECONCILE_INTERVAL])
-async def test_session_counters_that_disagree_make_up_a_lost_board_before_the_interval(
-    hass: HomeAssistant,
-    loaded_entry: MockConfigEntry,
-    make_scenario: ScenarioFactory,
-    caplog: pytest.LogCaptureFixture,
-) -> None:
-    scenario = await make_scenario(
-        "sse_counters_disagree",
-        "A board verified with its events withheld; the session's next event counts it "
-        f"(reconciliation every {DEFAULT_RECONCILE_INTERVAL} s, the default)",
-    )
-    coordinator = loaded_entry.runtime_data.provisioning
-    record = coordinator.reconciliation
-    await until(lambda: coordinator.stream_connected, hass)
-    caplog.set_level(logging.INFO, logger="custom_components.piorchestrator")
-    session_id = await scenario.start_session(password=WIFI_PASSWORD)
-    victim = NORMAL_BOARDS[0]
-    await scenario.fault("mute-events", macs=[victim], seconds=3600)
-    await scenario.call(
-        "POST", f"/api/v1/provisioning/batch/{session_id}/devices/{victim}/provision", {}
-    )
-    await until(lambda: scenario.pi_states()[victim] == "verified", hass)
-    assert _shows(loaded_entry, victim, "discovered")
-
-    # Pausing sends the session with its counters: one verified board, which
-    # Home Assistant has not seen.
-    await scenario.call("POST", f"/api/v1/provisioning/batch/{session_id}/pause", {})
-    paused_at = time.monotonic()
-    await until(lambda: _shows(loaded_entry, victim, "verified"), hass, timeout=10)
-    made_up = time.monotonic() - paused_at
-    caught_by = _caught_by(record)
-    await scenario.fault("mute-events", seconds=0)
-    await scenario.call("POST", f"/api/v1/provisioning/batch/{session_id}/resume", {})
-    await scenario.provision_all()
-    await scenario.settle()
-    await scenario.check()
-    # A jump with nothing lost behind it: its check finds the stream whole again.
-    await scenario.fault("skip-ids", count=2)
-    await scenario.fault("boards", macs=[NEWCOMER])
-    await until(lambda: record.last_differences == 0, hass)
-    await scenario.complete()
-
-    warnings, infos = _reconciliation_lines(caplog)
-    scenario.record.silent_stream(
-        stream="sse",
-        check_every_s=DEFAULT_RECONCILE_INTERVAL,
-        bound_s=JUMP_BOUND_SECONDS,
-        detected_after_s=made_up,
-        longest_stale_s=made_up,
-        caught_by=caught_by,
-        warnings=len(warnings),
-        infos=len(infos),
-        duplicate_events=None,
-        requests_per_check=None,
-    )
-    assert made_up <= JUMP_BOUND_SECONDS
-    assert caught_by.get("hint: counters", 0) >= 1
-    assert caught_by.get("periodic check", 0) == 0
-    assert len(warnings) == 1, warnings
-    assert len(infos) == 1, infos
-    await scenario.unload()
 
 
 async def _lose_provisioning_of(
