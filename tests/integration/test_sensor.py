@@ -13,6 +13,7 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.piorchestrator.const import CONF_POLL_INTERVAL, DOMAIN
+from simulator import Simulator
 
 from .conftest import PiDriver, WaitFor
 
@@ -98,3 +99,40 @@ async def test_websocket_outage_falls_back_to_polling_then_returns_to_push(
         "health kept updating by polling while the socket was down"
     )
     assert (connection, "disconnected") not in seen
+
+
+async def test_last_health_update_shows_freshness_and_stays_when_updates_stop(
+    hass: HomeAssistant,
+    config_entry: MockConfigEntry,
+    simulator: Simulator,
+    wait_for: WaitFor,
+) -> None:
+    """The freshness sensor (off by default) dates the figures, and outlives them."""
+    config_entry.add_to_hass(hass)
+    freshness = er.async_get(hass).async_get_or_create(
+        "sensor",
+        DOMAIN,
+        f"{config_entry.entry_id}_last_health_update",
+        config_entry=config_entry,
+        disabled_by=None,
+    )
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
+    connection = entity_id(hass, config_entry, "sensor.connection")
+    cpu = entity_id(hass, config_entry, "sensor.cpu_usage")
+    await wait_for(lambda: hass.states.get(connection).state == "push")
+
+    def shown() -> datetime:
+        return datetime.fromisoformat(hass.states.get(freshness.entity_id).state)
+
+    first = shown()
+    assert abs((dt_util.utcnow() - first).total_seconds()) < 5
+    await wait_for(lambda: shown() > first)  # every pushed update dates it anew
+
+    await simulator.stop()
+    await wait_for(lambda: hass.states.get(cpu).state == STATE_UNAVAILABLE)
+    # The figures are gone; their date stays, so a dashboard shows how old they are.
+    last = shown()
+    await wait_for(lambda: hass.states.get(connection).state == "disconnected")
+    assert shown() == last
+    await hass.config_entries.async_unload(config_entry.entry_id)
