@@ -53,7 +53,9 @@ flight to land, one request and applying the answer."""
 JUMP_BOUND_SECONDS = 5.0
 """How soon a gap an event id reveals must be made up: 1 s for the hint to hold,
 then a reconciliation (as above); a twelfth of the default interval."""
-SESSION_PATH_PREFIX = "/api/v1/provisioning/batch/sess"
+SESSION_PATH_PREFIX = "/api/v1/provisioning/batch/sess_"
+"""Reads of a session (the simulator's session IDs start with `sess_`), not of the
+onboarding network or the event stream under the same path."""
 NEWCOMER = "24:0A:C4:AA:00:E1"
 """A board that joins the onboarding network late in a scenario."""
 
