@@ -165,6 +165,8 @@ class ProvisioningCoordinator(DataUpdateCoordinator[ProvisioningState]):
         self._next_reason: Reason | None = None
         self._last_event_id: int | None = None
         self._board_event_at: dict[str, float] = {}
+        self._board_fetched_at: dict[str, float] = {}
+        """When REST last set each board (monotonic), to compare with `_board_event_at`."""
         self._suspicions: set[str] = set()
         self._cancel_suspicion_check: CALLBACK_TYPE | None = None
         self._network_stale = False
@@ -431,6 +433,7 @@ class ProvisioningCoordinator(DataUpdateCoordinator[ProvisioningState]):
             ):
                 continue
             self._set_board(board, snapshot.session.id, observed_live=observed_live)
+            self._board_fetched_at[board.mac] = time.monotonic()
         self._recount()
 
     # -- Live events ---------------------------------------------------------------
@@ -510,9 +513,14 @@ class ProvisioningCoordinator(DataUpdateCoordinator[ProvisioningState]):
             and (session_id is None or session_id == current)
             and is_behind(board, existing)
         ):
-            # Out of order, or a replay of something older: keep what we have
-            # and ask the Pi, rather than show a board going backwards.
-            self._suspect("backwards")
+            # Out of order, or a replay of something older: keep what we have,
+            # rather than show a board going backwards. Behind what the Pi itself
+            # answered, it is the stream catching up (the replay after a reconnect
+            # arrives after its resync); behind an earlier event, ask the Pi.
+            if self._board_fetched_at.get(change.mac, 0.0) <= self._board_event_at.get(
+                change.mac, 0.0
+            ):
+                self._suspect("backwards")
             return
         if change.progress is not None:
             state.progress[change.mac] = change.progress

@@ -22,6 +22,7 @@ from simulator import Simulator, SimulatorConfig
 from .conftest import API_KEY, WIFI_PASSWORD, PiDriver, WaitFor
 
 BOARDS = ("24:0A:C4:00:00:21", "24:0A:C4:00:00:22")
+EVENTS_PATH = "/api/v1/provisioning/batch/events"
 
 
 @pytest.fixture(params=["backend", "dashboard"])
@@ -254,6 +255,40 @@ async def test_a_board_first_heard_of_by_a_state_change_is_fetched_whole(
     await wait_for(lambda: newcomer in coordinator.data.session_boards)
     await wait_for(lambda: coordinator.data.boards[newcomer].ip is not None)
     await wait_for(lambda: coordinator.data.boards[newcomer].state is BoardState.VERIFIED)
+
+
+async def test_the_replay_after_a_reconnect_is_not_taken_for_a_gap(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, pi: PiDriver, wait_for: WaitFor
+) -> None:
+    coordinator = loaded_entry.runtime_data.provisioning
+    record = coordinator.reconciliation
+    await wait_for(lambda: coordinator.stream_connected)
+    session = await pi.start_session()
+    await wait_for(lambda: set(BOARDS) <= coordinator.data.session_boards)
+    # The stream goes, and stays away for two more attempts while the batch runs.
+    await pi.fault("fail-next", {"count": 2, "status": 503, "paths": [EVENTS_PATH]})
+    await pi.fault("drop-streams", {"streams": ["sse"]})
+    await wait_for(lambda: not coordinator.stream_connected)
+    await pi.call(
+        "POST",
+        f"/api/v1/provisioning/batch/{session['id']}/provision-all",
+        {"only_allowlisted": True},
+    )
+    for _ in range(200):
+        if BoardState.FAILED.value in (await pi.boards(session["id"])).values():
+            break
+        await asyncio.sleep(0.05)
+
+    # Back: the resync shows where the boards are; then the Pi replays what was
+    # missed (Last-Event-ID), all of it older than that answer.
+    await wait_for(lambda: coordinator.stream_connected, timeout=15)
+    await wait_for(lambda: coordinator.data.boards[BOARDS[1]].state is BoardState.FAILED)
+    settle = asyncio.get_running_loop().time()
+    await wait_for(lambda: asyncio.get_running_loop().time() - settle > 1.5)
+
+    # Nothing was missing, so nothing is checked again.
+    assert record.gap_signals["backwards"] == 0
+    assert record.by_reason["gap"] == 0
 
 
 async def test_a_session_started_while_the_stream_was_down_is_picked_up(
