@@ -12,6 +12,7 @@ import signal
 import sys
 
 from simulator.config import VOCABULARIES, SimulatorConfig
+from simulator.faults import CONTROL_HEADER
 from simulator.macs import InvalidMacError, normalize_mac
 from simulator.persistence import StateFileError
 from simulator.server import Simulator
@@ -58,7 +59,9 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=(
             "The API key may also come from the PIORCHESTRATOR_API_KEY (or API_KEY) "
             "environment variable, which keeps it out of the process list. "
-            "PIORCHESTRATOR_DEV_MODE=true is the same as --dev-mode."
+            "PIORCHESTRATOR_DEV_MODE=true is the same as --dev-mode. "
+            "The /_sim/ routes need the X-Sim-Control header printed at start "
+            "(fixed with PIORCHESTRATOR_SIM_CONTROL_TOKEN)."
         ),
     )
     parser.add_argument(
@@ -153,6 +156,7 @@ def build_parser() -> argparse.ArgumentParser:
 def config_from_args(args: argparse.Namespace) -> SimulatorConfig:
     """Turn parsed flags (and the environment fallbacks) into a config."""
     api_key = args.api_key or os.environ.get("PIORCHESTRATOR_API_KEY") or os.environ.get("API_KEY")
+    control_token = os.environ.get("PIORCHESTRATOR_SIM_CONTROL_TOKEN", "").strip()
     dev_env = os.environ.get("PIORCHESTRATOR_DEV_MODE", "").strip().lower() in ("1", "true", "yes")
     return SimulatorConfig(
         host=args.host,
@@ -169,6 +173,7 @@ def config_from_args(args: argparse.Namespace) -> SimulatorConfig:
         allowlist=args.allowlist,
         fail_once=args.fail_once,
         session_timeout=args.session_timeout,
+        control_token=control_token or None,
     )
 
 
@@ -178,6 +183,9 @@ async def serve(config: SimulatorConfig) -> int:
     await simulator.start()
     # Tests read this line to learn the port; it must be flushed at once.
     sys.stdout.write(f"PiOrchestrator simulator listening on {simulator.url}\n")
+    # The fault routes answer only this header: a web page cannot read a terminal.
+    sys.stdout.write(f"Fault injection under /_sim/ needs the header: {CONTROL_HEADER}: ")
+    sys.stdout.write(f"{simulator.control_token}\n")
     sys.stdout.flush()
     if config.api_key is None and not config.dev_mode:
         _LOGGER.warning("no API key configured: every protected route will answer 401")

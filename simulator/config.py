@@ -37,6 +37,8 @@ class SimulatorConfig:
     keepalive_interval: float = 15.0
     monitor_interval: float = 5.0
     event_buffer: int = 1000
+    control_token: str | None = None
+    """The `X-Sim-Control` value the /_sim routes demand; None: a random one per run."""
 
     def __post_init__(self) -> None:
         """Validate and normalise, so a bad config fails at construction, not mid-run."""
@@ -65,6 +67,8 @@ class SimulatorConfig:
             object.__setattr__(self, "state_file", Path(self.state_file))
         if self.api_key == "":
             object.__setattr__(self, "api_key", None)
+        if self.control_token == "":
+            object.__setattr__(self, "control_token", None)
 
     def scaled(self, seconds: float) -> float:
         """Real seconds for a simulated duration."""

@@ -1,7 +1,12 @@
-"""Fault injection: the /_sim admin routes (not part of the real API; no auth).
+"""Fault injection: the /_sim admin routes (not part of the real API).
 
 They let a test break the simulator on purpose: fail the next requests, add latency,
 drop, stall or corrupt the streams, add boards, rotate the API key, reset everything.
+
+They answer only requests carrying the run's `X-Sim-Control` token, and POSTs only with
+`Content-Type: application/json`: a web page open on the developer's machine can send
+neither without a CORS preflight, which the simulator never grants, so it cannot reset the
+simulator or change its key.
 """
 
 from __future__ import annotations
@@ -9,6 +14,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+import hmac
 import json
 from typing import Any, Final
 
@@ -19,6 +25,7 @@ from simulator.envelope import ERRORS, ApiError, json_response
 from simulator.macs import InvalidMacError, normalize_mac
 
 SIM_PREFIX: Final = "/_sim"
+CONTROL_HEADER: Final = "X-Sim-Control"
 STREAMS: Final = ("sse", "ws")
 DEFAULT_SSE_GARBAGE: Final = (
     'id: x\nevent: device.state_changed\ndata: {"version": "1.0", "type": \n\n'
@@ -466,8 +473,24 @@ _ROUTES: Final[dict[tuple[str, str], _SimHandler]] = {
 }
 
 
+def _refusal(request: web.Request) -> web.Response | None:
+    """Refuse a /_sim request without the run's token, or a POST that is not JSON."""
+    token = request.app[CONTEXT].config.control_token or ""
+    offered = request.headers.get(CONTROL_HEADER, "")
+    if not token or not hmac.compare_digest(
+        offered.encode(errors="surrogateescape"), token.encode()
+    ):
+        message = f"the {CONTROL_HEADER} header the simulator printed at start is required"
+        return json_response({"error": message}, status=403)
+    if request.method == "POST" and request.content_type != "application/json":
+        return json_response({"error": "Content-Type must be application/json"}, status=415)
+    return None
+
+
 def _wrap(handler: _SimHandler) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
     async def route(request: web.Request) -> web.StreamResponse:
+        if (refused := _refusal(request)) is not None:
+            return refused
         body: dict[str, Any] = {}
         raw = await request.read()
         if raw.strip():

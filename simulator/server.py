@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from dataclasses import replace
 import logging
 from random import Random
+import secrets
 from types import TracebackType
 from typing import Self
 
@@ -19,7 +21,7 @@ from simulator.context import Context
 from simulator.door import DoorController
 from simulator.engine import Engine
 from simulator.events import EventBroker
-from simulator.faults import FaultState
+from simulator.faults import CONTROL_HEADER, FaultState
 from simulator.logs import SimLog
 from simulator.metrics import Metrics
 from simulator.monitor import MonitorHub
@@ -39,12 +41,18 @@ class Simulator:
 
     After `start()`: `.port` is the bound port (useful with port 0), `.url` the base URL,
     `.state` the live state (assert on it freely, mutate it at your own risk) and
-    `.context` every component (engine, brokers, faults, stats).
+    `.context` every component (engine, brokers, faults, stats), `.control_headers`
+    the header every /_sim request must carry.
     """
 
     def __init__(self, config: SimulatorConfig | None = None) -> None:
         """Prepare a simulator; nothing is bound until `start()`."""
-        self.config = config or SimulatorConfig()
+        config = config or SimulatorConfig()
+        token = config.control_token or secrets.token_urlsafe(24)
+        # Kept in the config, so a simulator revived from `replace(sim.config, ...)`
+        # answers the callers of the first one.
+        self.config = replace(config, control_token=token)
+        self._control_token = token
         self.port = self.config.port
         self.state = SimState()
         self._context: Context | None = None
@@ -61,6 +69,16 @@ class Simulator:
         """Return the base URL, e.g. http://127.0.0.1:8082."""
         host = f"[{self.host}]" if ":" in self.host else self.host
         return f"http://{host}:{self.port}"
+
+    @property
+    def control_token(self) -> str:
+        """Return the secret the /_sim routes demand in `X-Sim-Control`."""
+        return self._control_token
+
+    @property
+    def control_headers(self) -> dict[str, str]:
+        """Return the headers a /_sim request needs (a fresh dict, free to extend)."""
+        return {CONTROL_HEADER: self.control_token}
 
     @property
     def context(self) -> Context:

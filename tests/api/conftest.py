@@ -36,7 +36,11 @@ async def sim(socket_enabled: None, sim_config: SimulatorConfig) -> AsyncGenerat
     await simulator.start()
     async with (
         aiohttp.ClientSession() as session,
-        session.post(f"{simulator.url}/_sim/boards", json={"macs": [SIM_BOARDS[2]]}) as r,
+        session.post(
+            f"{simulator.url}/_sim/boards",
+            json={"macs": [SIM_BOARDS[2]]},
+            headers=simulator.control_headers,
+        ) as r,
     ):
         assert r.status == 200
     try:

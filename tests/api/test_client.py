@@ -58,7 +58,7 @@ async def _until[T](
 async def _fault(sim: Simulator, name: str, body: dict[str, object]) -> None:
     async with (
         aiohttp.ClientSession() as session,
-        session.post(f"{sim.url}/_sim/{name}", json=body) as r,
+        session.post(f"{sim.url}/_sim/{name}", json=body, headers=sim.control_headers) as r,
     ):
         assert r.status == 200, await r.text()
 

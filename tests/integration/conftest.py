@@ -111,11 +111,15 @@ class PiDriver:
         """Talk to `simulator`."""
         self.url = simulator.url
         self._session = session
+        self._control = simulator.control_headers
 
     async def call(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
         """Send a request with the API key; return the unwrapped data or the raw body."""
+        headers = {"X-API-Key": API_KEY}
+        if path.startswith("/_sim/"):
+            headers.update(self._control)
         async with self._session.request(
-            method, f"{self.url}{path}", json=body, headers={"X-API-Key": API_KEY}
+            method, f"{self.url}{path}", json=body, headers=headers
         ) as response:
             if response.status == 204:
                 return None

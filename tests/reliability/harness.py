@@ -56,6 +56,10 @@ class Scenario:
     record: ScenarioRecord
     session_id: str | None = None
 
+    def __post_init__(self) -> None:
+        """Let the checker read the simulator's report too."""
+        self.checker.control_headers = self.sim.control_headers
+
     @property
     def pi_url(self) -> str:
         """The simulated Pi's base URL (the same across restarts)."""
@@ -63,8 +67,11 @@ class Scenario:
 
     async def call(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
         """A raw request to the Pi with the current key; the unwrapped data."""
+        headers = {"X-API-Key": self.checker.api_key}
+        if path.startswith("/_sim/"):
+            headers.update(self.sim.control_headers)
         async with self.checker.http.request(
-            method, f"{self.pi_url}{path}", json=body, headers={"X-API-Key": self.checker.api_key}
+            method, f"{self.pi_url}{path}", json=body, headers=headers
         ) as response:
             payload = await response.json()
         assert response.status < 300, (method, path, response.status, payload)

@@ -110,6 +110,8 @@ class TruthChecker:
         self.api_key = api_key
         self.http = http
         self.total_compared = 0
+        self.control_headers: dict[str, str] = {}
+        """What the simulator's /_sim routes demand; the scenario fills it in."""
 
     async def _get(self, path: str) -> Any:
         async with self.http.get(
@@ -298,7 +300,9 @@ class TruthChecker:
         read (it would take the fault itself): the integration has not met it yet.
         """
         await self.hass.async_block_till_done()
-        async with self.http.get(f"{self.base_url}/_sim/report") as response:
+        async with self.http.get(
+            f"{self.base_url}/_sim/report", headers=self.control_headers
+        ) as response:
             faults = (await response.json())["faults"]
         if faults["fail_next_pending"] or faults["latency_seconds"]:
             pending = Mismatch(

@@ -269,11 +269,11 @@ async def test_secrets_never_leak(
 
 async def _raw(simulator: Simulator, method: str, path: str, body: dict[str, Any]) -> Any:
     """A request of the Pi's own dashboard, or a fault, over plain HTTP."""
-    key = simulator.context.auth.api_key or ""
+    headers = {"X-API-Key": simulator.context.auth.api_key or ""}
+    if path.startswith("/_sim/"):
+        headers.update(simulator.control_headers)
     async with (
         aiohttp.ClientSession() as session,
-        session.request(
-            method, f"{simulator.url}{path}", json=body, headers={"X-API-Key": key}
-        ) as response,
+        session.request(method, f"{simulator.url}{path}", json=body, headers=headers) as response,
     ):
         return await response.json()

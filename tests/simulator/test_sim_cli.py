@@ -25,6 +25,7 @@ KEY = "cli-secret-key-42"
 PASSWORD = "wifi-pass-never-logged"
 MAC = "24:0A:C4:00:00:42"
 LISTENING = re.compile(r"^PiOrchestrator simulator listening on (http://127\.0\.0\.1:(\d+))$")
+CONTROL = re.compile(r"^Fault injection under /_sim/ needs the header: X-Sim-Control: (\S+)$")
 
 
 def test_help_documents_every_flag() -> None:
@@ -69,9 +70,10 @@ def test_bad_flags_are_rejected() -> None:
 
 
 class Running:
-    def __init__(self, process: asyncio.subprocess.Process, url: str) -> None:
+    def __init__(self, process: asyncio.subprocess.Process, url: str, token: str) -> None:
         self.process = process
         self.url = url
+        self.token = token
 
 
 @pytest.fixture
@@ -96,7 +98,10 @@ async def launch(socket_enabled: None) -> AsyncIterator[Callable[..., Awaitable[
         line = (await asyncio.wait_for(process.stdout.readline(), 30)).decode().strip()
         match = LISTENING.match(line)
         assert match, line
-        return Running(process, match.group(1))
+        line = (await asyncio.wait_for(process.stdout.readline(), 30)).decode().strip()
+        control = CONTROL.match(line)
+        assert control, line
+        return Running(process, match.group(1), control.group(1))
 
     yield start
     for process in processes:
@@ -146,6 +151,38 @@ async def test_subprocess_serves_and_exits_cleanly_on_sigterm(
     assert [entry["mac"] for entry in stored["allowlist"]] == [MAC]
     assert len(stored["sessions"]) == 1
     assert stored["sessions"][0]["state"] in ("discovering", "active")
+
+
+async def test_fault_routes_answer_only_the_printed_header(
+    launch: Callable[..., Awaitable[Running]],
+) -> None:
+    running = await launch("--api-key", KEY)
+    reset = running.url + "/_sim/reset"
+    async with aiohttp.ClientSession() as http:
+        # What a web page can send without a preflight: no custom header, text/plain.
+        async with http.post(reset, data="{}", headers={"Content-Type": "text/plain"}) as r:
+            assert r.status == 403
+        async with http.post(reset, data="{}", headers={"X-Sim-Control": running.token + "x"}) as r:
+            assert r.status == 403
+        async with http.post(
+            reset, data="{}", headers={"X-Sim-Control": running.token, "Content-Type": "text/plain"}
+        ) as r:
+            assert r.status == 415
+        async with http.post(reset, json={}, headers={"X-Sim-Control": running.token}) as r:
+            assert r.status == 200
+
+
+async def test_a_fixed_control_token_comes_from_the_environment(
+    launch: Callable[..., Awaitable[Running]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PIORCHESTRATOR_SIM_CONTROL_TOKEN", "fixed-token-for-a-script")
+    running = await launch()
+    assert running.token == "fixed-token-for-a-script"
+    async with (
+        aiohttp.ClientSession() as http,
+        http.get(running.url + "/_sim/report", headers={"X-Sim-Control": running.token}) as r,
+    ):
+        assert r.status == 200
 
 
 async def test_kill_9_loses_nothing_acknowledged(

@@ -29,7 +29,9 @@ def auth(sim: Simulator) -> dict[str, str]:
 async def sim_post(
     http: aiohttp.ClientSession, sim: Simulator, route: str, body: Any = None
 ) -> Any:
-    async with http.post(sim.url + "/_sim/" + route, json=body) as response:
+    async with http.post(
+        sim.url + "/_sim/" + route, json=body or {}, headers=sim.control_headers
+    ) as response:
         assert response.status == 200, await response.text()
         return await response.json()
 
@@ -93,7 +95,9 @@ async def test_fail_next(http: aiohttp.ClientSession, sim: Simulator) -> None:
     status, body, _ = await get(http, sim, "/api/system/info")
     assert (status, body) == (500, {"error": "internal error", "code": "INTERNAL_ERROR"})
 
-    async with http.post(sim.url + "/_sim/fail-next", json={"status": 200}) as response:
+    async with http.post(
+        sim.url + "/_sim/fail-next", json={"status": 200}, headers=sim.control_headers
+    ) as response:
         assert response.status == 400
 
 
@@ -118,7 +122,9 @@ async def test_oversize_next(http: aiohttp.ClientSession, sim: Simulator, chunke
     assert status == 200
     assert "padding" not in body["data"]  # armed once, used once
 
-    async with http.post(sim.url + "/_sim/oversize-next", json={"bytes": 1}) as response:
+    async with http.post(
+        sim.url + "/_sim/oversize-next", json={"bytes": 1}, headers=sim.control_headers
+    ) as response:
         assert response.status == 400
 
 
@@ -198,7 +204,9 @@ async def test_drop_streams(http: aiohttp.ClientSession, sim: Simulator, open_ss
             aiohttp.WSMsgType.CLOSED,
             aiohttp.WSMsgType.ERROR,
         )
-    async with http.post(sim.url + "/_sim/drop-streams", json={"streams": ["nope"]}) as response:
+    async with http.post(
+        sim.url + "/_sim/drop-streams", json={"streams": ["nope"]}, headers=sim.control_headers
+    ) as response:
         assert response.status == 400
 
 
@@ -248,7 +256,7 @@ async def test_malformed_frames(
 
 
 async def get_report(http: aiohttp.ClientSession, sim: Simulator) -> dict[str, Any]:
-    async with http.get(sim.url + "/_sim/report") as response:
+    async with http.get(sim.url + "/_sim/report", headers=sim.control_headers) as response:
         return dict(await response.json())
 
 
@@ -311,7 +319,7 @@ async def test_boards_api_key_expire_door_and_reset(
     status, body, _ = await get(http, sim, "/api/v1/door/status")
     assert status == 200  # the configured key is back
     assert body["data"]["state"] == "closed"
-    state = await (await http.get(sim.url + "/_sim/state")).json()
+    state = await (await http.get(sim.url + "/_sim/state", headers=sim.control_headers)).json()
     assert state["sessions"] == []
 
 
@@ -358,7 +366,7 @@ async def test_mute_events_keeps_the_stream_alive_but_loses_device_events(
     with pytest.raises(TimeoutError):
         await stream.until(lambda event: event["event"].startswith("device."), timeout=0.5)
     assert len(stream.comments) > comments_before  # keepalives still flow
-    report = await (await http.get(sim.url + "/_sim/report")).json()
+    report = await get_report(http, sim)
     assert report["events_withheld"]["device.discovered"] == 2
     _, body, _ = await get(http, sim, f"/api/v1/provisioning/batch/{started['data']['session_id']}")
     assert body["data"]["session"]["device_count"] == 2  # the Pi itself knows
@@ -379,7 +387,9 @@ async def test_mute_events_with_sessions_loses_the_session_events_too(
     _, body, _ = await get(http, sim, f"/api/v1/provisioning/batch/{session_id}")
     assert body["data"]["session"]["id"] == session_id  # the Pi itself knows
 
-    async with http.post(sim.url + "/_sim/mute-events", json={"sessions": "yes"}) as response:
+    async with http.post(
+        sim.url + "/_sim/mute-events", json={"sessions": "yes"}, headers=sim.control_headers
+    ) as response:
         assert response.status == 400
 
 
@@ -465,8 +475,12 @@ async def test_forget_board_drops_it_from_the_session_without_an_event(
     assert (await get_report(http, sim))["events_published"] == published
 
     async with http.post(
-        sim.url + "/_sim/forget-board", json={"session_id": session_id, "mac": forgotten}
+        sim.url + "/_sim/forget-board",
+        json={"session_id": session_id, "mac": forgotten},
+        headers=sim.control_headers,
     ) as response:
         assert response.status == 404  # already gone: the Pi's own error
-    async with http.post(sim.url + "/_sim/forget-board", json={"mac": kept}) as response:
+    async with http.post(
+        sim.url + "/_sim/forget-board", json={"mac": kept}, headers=sim.control_headers
+    ) as response:
         assert response.status == 400
