@@ -26,6 +26,7 @@ from custom_components.piorchestrator.api.errors import (
 from custom_components.piorchestrator.api.event_stream import ProvisioningEventStream
 from custom_components.piorchestrator.api.events import EventKind, ProvisioningEvent
 from custom_components.piorchestrator.api.models import BoardState
+from custom_components.piorchestrator.api.sse import SseMessage, SseParser
 from custom_components.piorchestrator.api.stream import StreamConnected, StreamDisconnected
 from simulator import Simulator, SimulatorConfig
 from tests.api.conftest import SIM_API_KEY, RecordedSleeps
@@ -588,3 +589,148 @@ async def test_both_vocabularies_of_the_simulator_tell_the_same_story(
     assert EventKind.BOARD_DISCOVERED in kinds
     assert kinds & {EventKind.SESSION_STARTED, EventKind.SESSION_STATE_CHANGED}
     assert EventKind.NETWORK_STATUS in kinds
+
+
+# -- A hostile or broken peer (issue 12) -------------------------------------------
+
+
+async def test_a_long_id_is_not_sent_back_on_reconnection(
+    server: SseServer, pi_client: PiOrchestratorClient, sleeps: RecordedSleeps
+) -> None:
+    """A 20 kB id once went back as Last-Event-ID, refused (400) on every retry for ever."""
+    long_id = "9" * 20_000
+    server.scripts = [
+        stream_then(STARTED, sse("connection.heartbeat", None, event_id=long_id)),
+        hang(DISCOVERED),
+    ]
+    stream = make_stream(pi_client, sleeps)
+    items = await take(stream, 6)
+    assert [type(item).__name__ for item in items] == [
+        "StreamConnected",
+        "ProvisioningEvent",
+        "ProvisioningEvent",
+        "StreamDisconnected",
+        "StreamConnected",
+        "ProvisioningEvent",
+    ]
+    assert server.requests[1].headers["Last-Event-ID"] == "1"
+    assert stream.last_event_id == "2"
+
+
+async def test_a_4xx_on_opening_drops_the_last_event_id(
+    server: SseServer, pi_client: PiOrchestratorClient, sleeps: RecordedSleeps
+) -> None:
+    """Whatever made the Pi refuse the request, the next one goes without the header."""
+    refused = status(
+        400,
+        {"success": False, "error": {"code": "VALIDATION_FAILED", "message": "bad header"}},
+    )
+    server.scripts = [stream_then(STARTED), refused, hang(DISCOVERED)]
+    stream = make_stream(pi_client, sleeps)
+    items = await take(stream, 5)
+    assert isinstance(items[-1], ProvisioningEvent)
+    assert items[-1].kind is EventKind.BOARD_DISCOVERED
+    first, second, third = server.requests
+    assert "Last-Event-ID" not in first.headers
+    assert second.headers["Last-Event-ID"] == "1"
+    assert "Last-Event-ID" not in third.headers
+
+
+async def test_a_5xx_on_opening_keeps_the_last_event_id(
+    server: SseServer, pi_client: PiOrchestratorClient, sleeps: RecordedSleeps
+) -> None:
+    """A Pi that is starting up refused nothing we sent: the replay is still wanted."""
+    unavailable = status(503, {"success": False, "error": {"code": "SERVICE_UNAVAILABLE"}})
+    server.scripts = [stream_then(STARTED), unavailable, hang(DISCOVERED)]
+    stream = make_stream(pi_client, sleeps)
+    await take(stream, 5)
+    assert server.requests[2].headers["Last-Event-ID"] == "1"
+
+
+@pytest.mark.parametrize(
+    ("retry", "floor"),
+    [
+        (b"9" * 400, 0.0),
+        (b"9" * 5000, 0.0),
+        ("\u00b2".encode(), 0.0),
+        (b"0", 1.0),
+        (b"9999999999", 300.0),
+    ],
+    ids=["400 digits", "5000 digits", "superscript two", "zero", "ten digits"],
+)
+async def test_an_absurd_retry_does_not_stop_the_stream(
+    server: SseServer,
+    pi_client: PiOrchestratorClient,
+    sleeps: RecordedSleeps,
+    retry: bytes,
+    floor: float,
+) -> None:
+    """400 digits raised OverflowError, 5,000 ValueError: each ended the task for good."""
+    server.scripts = [hang(b"retry: " + retry + b"\n\n", STARTED, DISCOVERED)]
+    stream = make_stream(pi_client, sleeps)
+    items = await take(stream, 3)
+    assert [type(item).__name__ for item in items] == [
+        "StreamConnected",
+        "ProvisioningEvent",
+        "ProvisioningEvent",
+    ]
+    assert stream.diagnostics["backoff_floor"] == floor
+
+
+async def test_a_frame_that_cannot_be_read_is_skipped_and_logged_once(
+    server: SseServer,
+    pi_client: PiOrchestratorClient,
+    sleeps: RecordedSleeps,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Whatever the reading of one frame raises, only that frame is lost."""
+    server.scripts = [hang(STARTED, b"data: boom\n\n", b"data: boom\n\n", DISCOVERED)]
+    stream = make_stream(pi_client, sleeps)
+    read = stream._events.parse
+
+    def parse(message: Any) -> ProvisioningEvent | None:
+        if message.data == "boom":
+            raise OverflowError("int too large to convert to float")
+        return read(message)
+
+    stream._events.parse = parse  # type: ignore[method-assign]
+    items = await take(stream, 3)
+    assert [item.kind for item in items[1:]] == [  # type: ignore[union-attr]
+        EventKind.SESSION_STARTED,
+        EventKind.BOARD_DISCOVERED,
+    ]
+    assert len(server.requests) == 1  # the connection was kept
+    warnings = [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert len(warnings) == 1, warnings
+    assert "OverflowError" in warnings[0].getMessage()
+    assert not any(r.exc_info for r in warnings)
+
+
+async def test_an_unexpected_error_outside_a_frame_reconnects(
+    server: SseServer,
+    pi_client: PiOrchestratorClient,
+    sleeps: RecordedSleeps,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Not a frame but the connection broke: it is replaced, with back-off, and goes on."""
+    server.scripts = [hang(STARTED), hang(DISCOVERED)]
+    calls = 0
+    real_feed = SseParser.feed
+
+    def feed(self: SseParser, chunk: bytes) -> list[SseMessage]:
+        nonlocal calls
+        calls += 1
+        if calls == 1:
+            raise ValueError("parser state broken")
+        return real_feed(self, chunk)
+
+    monkeypatch.setattr(SseParser, "feed", feed)
+    stream = make_stream(pi_client, sleeps)
+    items = await take(stream, 4)
+    lost = items[1]
+    assert isinstance(lost, StreamDisconnected)
+    assert isinstance(lost.error, PiOrchestratorResponseError)
+    assert "ValueError" in str(lost.error)
+    assert isinstance(items[2], StreamConnected)
+    assert isinstance(items[3], ProvisioningEvent)
+    assert sleeps == [1.0]

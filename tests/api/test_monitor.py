@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import aclosing
 import json
 import logging
+import tracemalloc
 from typing import Any
 
 import aiohttp
@@ -14,6 +15,7 @@ from aiohttp import web
 from aiohttp.test_utils import TestServer
 import pytest
 
+from custom_components.piorchestrator.api import monitor as monitor_module
 from custom_components.piorchestrator.api.backoff import Backoff
 from custom_components.piorchestrator.api.client import PiOrchestratorClient
 from custom_components.piorchestrator.api.errors import (
@@ -361,11 +363,150 @@ async def test_websocket_error_message_is_a_loss(sleeps: RecordedSleeps) -> None
     assert all(ws.closed for ws in used)
 
 
-def test_merge_monitoring() -> None:
-    base = {"a": {"b": 1, "c": {"d": 2}}, "e": 3, "f": {"g": 4}}
-    merged = merge_monitoring(base, {"a": {"c": {"d": 5, "x": 6}}, "e": {"new": 1}, "f": 7, "h": 8})
-    assert merged == {"a": {"b": 1, "c": {"d": 5, "x": 6}}, "e": {"new": 1}, "f": 7, "h": 8}
-    assert base == {"a": {"b": 1, "c": {"d": 2}}, "e": 3, "f": {"g": 4}}
+def test_merge_monitoring_keeps_the_named_fields_only() -> None:
+    base = merge_monitoring({}, INITIAL)
+    merged = merge_monitoring(
+        base,
+        {
+            "system_health": {"cpu_usage": 80.0, "fan_speed": 3000},
+            "security_metrics": "not a section",
+            "network_metrics": {"latency": 12.5, "extra": [1, 2]},
+            "alerts_count": 2,
+            "camera_status": {"cam1": {"online": True}},
+            "surprise": {"a": 1},
+        },
+    )
+    assert merged == {
+        "timestamp": "2025-01-15T10:30:00Z",
+        "system_health": {**INITIAL["system_health"], "cpu_usage": 80.0},
+        "security_metrics": {"threat_level": "LOW", "failed_ssh_attempts": 0},
+        "service_status": INITIAL["service_status"],
+        "network_metrics": {"latency": 12.5},
+        "alerts_count": 2,
+    }
+    # Neither input is changed.
+    assert base["system_health"]["cpu_usage"] == 20.0
+    assert INITIAL["camera_status"] == {}
+
+
+@pytest.mark.parametrize(
+    "value",
+    [{"deep": 1}, ["0.5", "0.3", "0.2", "0.1"], [[1]], "x" * 257],
+    ids=["object", "long list", "nested list", "long text"],
+)
+def test_a_field_that_is_no_figure_becomes_none(value: Any) -> None:
+    merged = merge_monitoring({}, {"system_health": {"load_average": value}})
+    assert merged == {"system_health": {"load_average": None}}
+
+
+def test_a_load_average_as_a_list_is_kept() -> None:
+    merged = merge_monitoring({}, {"system_health": {"load_average": [0.5, 0.3, 0.2]}})
+    assert merged["system_health"]["load_average"] == [0.5, 0.3, 0.2]
+
+
+def _nested(depth: int) -> dict[str, Any]:
+    value: dict[str, Any] = {"cpu_usage": 1}
+    for _ in range(depth):
+        value = {"system_health": value}
+    return value
+
+
+def test_deep_nesting_sent_twice_does_not_exhaust_the_stack() -> None:
+    """Merging 2,000 levels into 2,000 levels raised RecursionError and killed the monitor."""
+    stream = MonitorStream(_Offline())
+    raw = json.dumps({"type": "monitoring_update", "data": _nested(2000)})
+    assert stream._handle(json.dumps(initial_data())) is not None
+    for _ in range(2):
+        reading = stream._handle(raw)
+        assert reading is not None
+        assert reading.health.cpu_percent == 20.0  # the nested junk changed nothing
+    assert reading.raw["system_health"] == INITIAL["system_health"]
+
+
+def test_a_flood_of_new_keys_does_not_grow_the_snapshot() -> None:
+    """40 updates of 1 MiB with new keys once kept 66 MiB."""
+    stream = MonitorStream(_Offline())
+    stream._handle(json.dumps(initial_data()))
+    tracemalloc.start()
+    try:
+        for index in range(40):
+            junk = {f"key{index}_{n}": "x" * 1000 for n in range(1000)}
+            message = {
+                "type": "monitoring_update",
+                "data": {**junk, "system_health": {**junk, "cpu_usage": index}},
+            }
+            stream._handle(json.dumps(message))
+            del junk, message
+        held = tracemalloc.get_traced_memory()[0]
+    finally:
+        tracemalloc.stop()
+    assert held < 256 * 1024, held
+    assert stream._snapshot["system_health"]["cpu_usage"] == 39
+    assert set(stream._snapshot) == {
+        "timestamp",
+        "system_health",
+        "security_metrics",
+        "service_status",
+        "alerts_count",
+    }
+
+
+class _Offline:
+    host = "pi.test"
+
+    async def connect_monitor(self) -> Any:
+        raise NotImplementedError
+
+
+async def test_deep_updates_over_the_wire_leave_the_stream_running(
+    server: MonitorServer,
+    pi_client: PiOrchestratorClient,
+    sleeps: RecordedSleeps,
+) -> None:
+    deep = update(_nested(2000))
+    server.scripts = [
+        server.serve(initial_data(), deep, deep, update({"system_health": {"cpu_usage": 42.0}}))
+    ]
+    stream = make_stream(pi_client, sleeps)
+    items = await take(stream, 5)
+    last = items[-1]
+    assert isinstance(last, HealthUpdate)
+    assert last.health.cpu_percent == 42.0
+    assert server.connections == 1
+
+
+async def test_a_message_that_cannot_be_read_is_skipped_and_logged_once(
+    server: MonitorServer,
+    pi_client: PiOrchestratorClient,
+    sleeps: RecordedSleeps,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Whatever reading one message raises, the readings before and after it count."""
+    read = monitor_module.health_from_monitoring
+
+    def health(data: Any) -> Any:
+        if data["system_health"].get("cpu_usage") == 13:
+            raise OverflowError("int too large to convert to float")
+        return read(data)
+
+    monkeypatch.setattr(monitor_module, "health_from_monitoring", health)
+    bad = update({"system_health": {"cpu_usage": 13}})
+    server.scripts = [
+        server.serve(initial_data(), bad, bad, update({"system_health": {"memory_usage": 7}}))
+    ]
+    stream = make_stream(pi_client, sleeps)
+    items = await take(stream, 3)
+    last = items[-1]
+    assert isinstance(last, HealthUpdate)
+    # The bad value was not kept to spoil the next update.
+    assert last.health.cpu_percent == 20.0
+    assert last.health.memory_percent == 7
+    assert stream.diagnostics["message_counts"]["invalid"] == 2
+    warnings = [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert len(warnings) == 1, warnings
+    assert "OverflowError" in warnings[0].getMessage()
+    assert server.connections == 1
 
 
 async def test_close_from_the_consumer_between_items(

@@ -118,6 +118,51 @@ def test_retry_accepts_only_ascii_digits(value: bytes) -> None:
     assert parser.retry is None
 
 
+@pytest.mark.parametrize(
+    "value",
+    [b"9" * 400, b"9" * 5000, "\u00b2".encode(), b"1" * 11],
+    ids=["400 digits", "5000 digits", "superscript two", "11 digits"],
+)
+def test_retry_beyond_ten_ascii_digits_is_ignored(value: bytes) -> None:
+    """400 digits overflowed a float, 5,000 passed int()'s limit: both once killed the stream."""
+    parser = SseParser()
+    assert parser.feed(b"retry: 2000\n\nretry: " + value + b"\ndata: x\n\n") == [
+        SseMessage(data="x")
+    ]
+    assert parser.retry == 2000  # the last sensible value stays in force
+
+
+def test_retry_of_ten_digits_is_read() -> None:
+    parser = SseParser()
+    parser.feed(b"retry: 9999999999\n\n")
+    assert parser.retry == 9_999_999_999
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["1" * 4400, "x" * 20_000, "\u00e9" * 129],
+    ids=["4400 digits", "20 kB", "258 bytes of UTF-8"],
+)
+def test_an_id_too_long_is_not_kept(value: str) -> None:
+    """Sent back as Last-Event-ID, a 20 kB id had every reconnection refused for ever."""
+    parser = SseParser()
+    messages = parser.feed(f"id: 7\ndata: a\n\nid: {value}\ndata: b\n\n".encode())
+    assert messages == [SseMessage(data="a", id="7"), SseMessage(data="b", id="7")]
+    assert parser.last_event_id == "7"
+
+
+def test_an_id_of_unicode_digits_is_text_not_a_number() -> None:
+    """An id is any short text; whoever reads it as a number checks its digits (ASCII only)."""
+    parser = SseParser()
+    assert parser.feed("id: \u00b2\ndata: a\n\n".encode()) == [SseMessage(data="a", id="\u00b2")]
+
+
+def test_an_id_of_exactly_256_bytes_is_kept() -> None:
+    parser = SseParser()
+    value = "\u00e9" * 128  # 256 bytes in UTF-8
+    assert parser.feed(f"id: {value}\ndata: a\n\n".encode()) == [SseMessage(data="a", id=value)]
+
+
 def test_retry_without_data_still_sets_reconnection_time() -> None:
     parser = SseParser()
     assert parser.feed(b"retry: 3000\n\n") == []

@@ -4,15 +4,23 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncGenerator
-from typing import Any, Protocol
+import logging
+from typing import Any, Final, Protocol
 
 import aiohttp
 
 from .backoff import Backoff
-from .errors import PiOrchestratorTimeoutError
+from .errors import PiOrchestratorError, PiOrchestratorTimeoutError
 from .events import EventParser, ProvisioningEvent
 from .sse import DEFAULT_MAX_SIZE, SseParser
-from .stream import ReconnectingStream, SleepFunction
+from .stream import OnceLogger, ReconnectingStream, SleepFunction
+
+_LOGGER = logging.getLogger(__name__)
+
+MIN_RETRY_FLOOR: Final = 1.0
+MAX_RETRY_FLOOR: Final = 300.0
+"""Bounds, in seconds, of the back-off floor a `retry:` field sets: a Pi cannot make
+the stream hammer it, nor stay away for hours."""
 
 
 class EventStreamClient(Protocol):
@@ -60,6 +68,7 @@ class ProvisioningEventStream(ReconnectingStream[ProvisioningEvent]):
         self._events = EventParser()
         self._response: aiohttp.ClientResponse | None = None
         self._last_event_id: str | None = None
+        self._once = OnceLogger(_LOGGER)
 
     @property
     def diagnostics(self) -> dict[str, Any]:
@@ -76,9 +85,17 @@ class ProvisioningEventStream(ReconnectingStream[ProvisioningEvent]):
         return self._last_event_id
 
     async def _open(self) -> None:
-        self._response = await self._client.open_event_stream(
-            session_id=self._session_id, last_event_id=self._last_event_id
-        )
+        try:
+            self._response = await self._client.open_event_stream(
+                session_id=self._session_id, last_event_id=self._last_event_id
+            )
+        except PiOrchestratorError as err:
+            if err.http_status is not None and 400 <= err.http_status < 500:
+                # The request itself may be what is refused (a proxy that finds
+                # the header too long, a Pi that lost its history): ask without
+                # it. The resync after reconnecting covers what is not replayed.
+                self._last_event_id = None
+            raise
 
     async def _receive(self) -> AsyncGenerator[ProvisioningEvent]:
         response = self._response
@@ -102,12 +119,18 @@ class ProvisioningEventStream(ReconnectingStream[ProvisioningEvent]):
             messages = parser.feed(chunk)
             self._last_event_id = parser.last_event_id
             if parser.retry is not None:
-                self._backoff.set_floor(parser.retry / 1000)
+                self._backoff.set_floor(
+                    min(max(parser.retry / 1000, MIN_RETRY_FLOOR), MAX_RETRY_FLOOR)
+                )
             if messages or parser.comment_count != comments:
                 deadline = loop.time() + self._idle_timeout
                 self._mark_alive()
             for message in messages:
-                event = self._events.parse(message)
+                try:
+                    event = self._events.parse(message)
+                except Exception as err:  # noqa: BLE001 - one bad frame is skipped, not fatal
+                    self._once.skipped("an event that could not be read", err)
+                    continue
                 if event is not None:
                     yield event
 

@@ -67,20 +67,82 @@ class HealthUpdate:
     """Whether this is the full snapshot sent on connecting, not a pushed update."""
 
 
+MONITORING_FIELDS: Final[Mapping[str, frozenset[str]]] = {
+    "system_health": frozenset(
+        ("cpu_usage", "memory_usage", "disk_usage", "temperature", "uptime", "load_average")
+    ),
+    "security_metrics": frozenset(
+        (
+            "failed_ssh_attempts",
+            "last_security_check",
+            "certificate_expiry",
+            "mqtt_secure_connections",
+            "encryption_level",
+            "threat_level",
+        )
+    ),
+    "service_status": frozenset(
+        (
+            "mqtt_connected",
+            "mqtt_secure",
+            "api_responding",
+            "database_connected",
+            "last_health_check",
+            "service_uptime",
+        )
+    ),
+    "network_metrics": frozenset(
+        ("active_connections", "bytes_received", "bytes_sent", "packet_loss", "latency")
+    ),
+}
+"""The sections of MonitoringData (API.md §7) kept, and the fields kept in each."""
+MONITORING_SCALARS: Final = frozenset(("timestamp", "alerts_count", "connected_clients"))
+"""The top-level fields of MonitoringData kept besides the sections.
+
+`camera_status` is not kept: its keys are camera ids without bound, and nothing
+here reads it.
+"""
+MAX_TEXT_LENGTH: Final = 256
+"""Longest text kept for one field; longer is no figure, and is read as unknown."""
+_MAX_LIST_LENGTH: Final = 3  # "load_average" may come as [1, 5, 15]
+
+
 def merge_monitoring(base: Mapping[str, Any], update: Mapping[str, Any]) -> dict[str, Any]:
     """Return `base` with a partial `update` merged in; neither is changed.
 
-    Nested objects merge key by key; anything else in `update` replaces what
-    `base` had. Unchanged branches are shared with `base`, not copied.
+    Only the sections and fields API.md §7 names are kept, whatever else the Pi
+    sends, so the snapshot cannot grow: a field updates its section key by key,
+    a value is a scalar, short text or a short list of those (anything else
+    becomes None). Two levels, no recursion: nesting cannot exhaust the stack.
+    Unchanged sections are shared with `base`, not copied.
     """
     merged = dict(base)
     for key, value in update.items():
-        current = merged.get(key)
-        if isinstance(value, Mapping) and isinstance(current, Mapping):
-            merged[key] = merge_monitoring(current, value)
-        else:
-            merged[key] = value
+        if key in MONITORING_SCALARS:
+            merged[key] = _bounded(value)
+            continue
+        fields = MONITORING_FIELDS.get(key)
+        if fields is None:
+            continue
+        section = dict(merged.get(key) or {})
+        if isinstance(value, Mapping):
+            section.update(
+                (name, _bounded(field)) for name, field in value.items() if name in fields
+            )
+        merged[key] = section
     return merged
+
+
+def _bounded(value: Any) -> Any:
+    """`value` when it is a small scalar, or a short list of them; None otherwise."""
+    if value is None or isinstance(value, bool | int | float):
+        return value
+    if isinstance(value, str):
+        return value if len(value) <= MAX_TEXT_LENGTH else None
+    if isinstance(value, list) and len(value) <= _MAX_LIST_LENGTH:
+        items = [_bounded(item) for item in value if not isinstance(item, list | dict)]
+        return items if len(items) == len(value) else None
+    return None
 
 
 class MonitorStream(ReconnectingStream[HealthUpdate]):
@@ -194,7 +256,12 @@ class MonitorStream(ReconnectingStream[HealthUpdate]):
                     f"({type(message.data).__name__})"
                 )
             pong_deadline = None
-            update = self._handle(message.data)
+            try:
+                update = self._handle(message.data)
+            except Exception as err:  # noqa: BLE001 - one bad message is skipped, not fatal
+                self._counts["invalid"] += 1
+                self._once.skipped("a monitor message that could not be read", err)
+                continue
             if update is None:
                 continue
             last_content = loop.time()
@@ -236,13 +303,15 @@ class MonitorStream(ReconnectingStream[HealthUpdate]):
                 f"no-data:{kind}", logging.WARNING, "Skipping %s messages without data", kind
             )
             return None
-        self._counts[kind] += 1
         # initial_data is complete: it replaces what an earlier connection left.
-        self._snapshot = merge_monitoring({} if kind == "initial_data" else self._snapshot, data)
+        snapshot = merge_monitoring({} if kind == "initial_data" else self._snapshot, data)
+        health = health_from_monitoring(snapshot)
+        # Kept only once read: a value that cannot be read must not stay to
+        # spoil every later update.
+        self._snapshot = snapshot
+        self._counts[kind] += 1
         self._last_update = time.monotonic()
-        return HealthUpdate(
-            health_from_monitoring(self._snapshot), self._snapshot, initial=kind == "initial_data"
-        )
+        return HealthUpdate(health, snapshot, initial=kind == "initial_data")
 
     def _learn_interval(self, gap: float) -> None:
         """Follow the Pi's real cadence, smoothed so one late update does not count.

@@ -21,6 +21,10 @@ from .errors import PiOrchestratorResponseError
 
 DEFAULT_MAX_SIZE: Final = 1024 * 1024
 """Largest line, and largest data of one event, in bytes (1 MiB)."""
+MAX_ID_BYTES: Final = 256
+"""Longest event ID kept, in UTF-8 bytes; it goes back to the Pi as a header."""
+MAX_RETRY_DIGITS: Final = 10
+"""Most digits of a `retry:` field; a longer one is not a time anyone meant."""
 
 _BOM: Final = b"\xef\xbb\xbf"
 _LINE_END: Final = re.compile(rb"\r\n?|\n")
@@ -131,10 +135,17 @@ class SseParser:
         elif field == "event":
             self._event_type = value
         elif field == "id":
-            if "\0" not in value:
+            # A longer ID is not kept: sent back as `Last-Event-ID`, it would have
+            # every reconnection refused. The previous one stays in force.
+            if (
+                len(value) <= MAX_ID_BYTES
+                and len(value.encode()) <= MAX_ID_BYTES
+                and "\0" not in value
+            ):
                 self._id_buffer = value
         elif field == "retry":
-            if value.isascii() and value.isdigit():
+            # isdigit() alone accepts "²" and other digits int() refuses.
+            if 0 < len(value) <= MAX_RETRY_DIGITS and value.isascii() and value.isdigit():
                 self.retry = self._event_retry = int(value)
         return None
 

@@ -25,6 +25,7 @@ from .errors import (
     PiOrchestratorAuthenticationError,
     PiOrchestratorConnectionError,
     PiOrchestratorError,
+    PiOrchestratorResponseError,
     PiOrchestratorTimeoutError,
 )
 
@@ -68,16 +69,36 @@ class OnceLogger:
         self._max_keys = max_keys
         self._seen: set[str] = set()
 
-    def log(self, key: str, level: int, msg: str, *args: object) -> None:
-        """Log `msg` at `level` unless a problem with the same `key` was logged before."""
+    def log(self, key: str, level: int, msg: str, *args: object) -> bool:
+        """Log `msg` at `level` unless a problem with the same `key` was logged before.
+
+        Returns whether it was logged, for a caller that adds details at DEBUG.
+        """
         key = key[:_MAX_KEY_LENGTH]  # keys may hold what a peer sent: keep memory small
         if key in self._seen:
-            return
+            return False
         if len(self._seen) >= self._max_keys:
             level = logging.DEBUG
         else:
             self._seen.add(key)
         self._logger.log(level, msg, *args)
+        return True
+
+    def skipped(self, what: str, err: Exception) -> None:
+        """Log once per kind of error that something sent by the Pi was skipped.
+
+        The error's text is cut short (it may quote what the peer sent); the
+        traceback goes to DEBUG, once, for whoever investigates.
+        """
+        if self.log(
+            f"skipped:{what}:{type(err).__name__}",
+            logging.WARNING,
+            "Skipping %s (%s: %.200s)",
+            what,
+            type(err).__name__,
+            err,
+        ):
+            self._logger.debug("Why %s was skipped", what, exc_info=err)
 
 
 class ReconnectingStream[ItemT](ABC):
@@ -168,6 +189,14 @@ class ReconnectingStream[ItemT](ABC):
                     error = err
                 except (aiohttp.ClientError, OSError) as err:
                     error = self._transport_error(err)
+                except Exception as err:  # noqa: BLE001 - whatever the peer did, reconnect
+                    # Frames are already skipped one by one; this broke the
+                    # connection itself. A new one starts clean.
+                    _LOGGER.debug("The %s broke unexpectedly", self._what, exc_info=err)
+                    error = PiOrchestratorResponseError(
+                        f"The {self._what} of the Pi at {self._host} broke ({type(err).__name__})"
+                    )
+                    error.__cause__ = err
                 finally:
                     await self._close_connection()
                 if self._closed.is_set():
