@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Awaitable, Callable
 import re
 
 import aiohttp
@@ -163,3 +163,47 @@ async def test_health_answer_that_is_not_an_object(client: PiOrchestratorClient)
     with aioresponses() as mocked:
         mocked.get(f"{BASE}/system/health", payload={"success": True, "data": "ok"})
         assert await client.system_health() == {"status": "ok"}
+
+
+BAD_SESSION_IDS = [".", "..", "", "a/b", "sess%2F..", "sess 1", "sess\n1", "séss", "s" * 65]
+
+
+@pytest.mark.parametrize("session_id", BAD_SESSION_IDS)
+@pytest.mark.parametrize(
+    "action",
+    [
+        lambda c, s: c.get_batch(s),
+        lambda c, s: c.stop_batch(s),
+        lambda c, s: c.pause_batch(s),
+        lambda c, s: c.resume_batch(s),
+        lambda c, s: c.provision_all(s),
+        lambda c, s: c.list_boards(s),
+        lambda c, s: c.provision_board(s, "24:0A:C4:00:00:01"),
+        lambda c, s: c.retry_board(s, "24:0A:C4:00:00:01"),
+        lambda c, s: c.skip_board(s, "24:0A:C4:00:00:01"),
+        lambda c, s: c.resume_session(s),
+        lambda c, s: c.open_event_stream(session_id=s or "."),
+    ],
+)
+async def test_a_malformed_session_id_is_refused_before_any_request(
+    client: PiOrchestratorClient,
+    session_id: str,
+    action: Callable[[PiOrchestratorClient, str], Awaitable[object]],
+) -> None:
+    """`.` and `..` would otherwise become path segments (`/batch/../stop`)."""
+    with aioresponses() as mocked:
+        with pytest.raises(PiOrchestratorValidationError) as caught:
+            await action(client, session_id)
+        assert mocked.requests == {}
+    assert "session ID" in caught.value.message
+
+
+async def test_a_session_id_of_the_pis_form_is_sent(client: PiOrchestratorClient) -> None:
+    session_id = "sess_0123456789ab-X" + "z" * 45  # 64 characters
+    with aioresponses() as mocked:
+        mocked.post(
+            f"{BASE}/provisioning/batch/{session_id}/stop",
+            payload={"success": True, "data": {"session": {"id": session_id, "state": "stopped"}}},
+        )
+        result = await client.stop_batch(session_id)
+    assert result.session.id == session_id

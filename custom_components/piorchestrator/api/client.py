@@ -15,7 +15,9 @@ from datetime import UTC, datetime
 from enum import Enum
 import json
 import logging
+import re
 import time
+from types import SimpleNamespace
 from typing import Any, Final, TypeVar
 from urllib.parse import quote
 
@@ -30,8 +32,10 @@ from .errors import (
     PiOrchestratorError,
     PiOrchestratorNotFoundError,
     PiOrchestratorRateLimitedError,
+    PiOrchestratorRedirectError,
     PiOrchestratorResponseError,
     PiOrchestratorTimeoutError,
+    PiOrchestratorValidationError,
     error_class_for,
 )
 from .mac import normalize_mac
@@ -69,6 +73,10 @@ MAX_BODY_BYTES: Final = 8 * 1024 * 1024
 """The largest REST answer read. A session of 500 boards is about 0.1 MiB; anything
 past this is not the Pi talking, and reading it whole could exhaust the host's memory."""
 _READ_CHUNK_BYTES: Final = 64 * 1024
+SESSION_ID_PATTERN: Final = re.compile(r"[A-Za-z0-9_-]{1,64}")
+"""What a session ID may be (the Pi's are `sess_` and hex): nothing that can
+become `.` or `..` or any other path segment once put into a URL."""
+_REDIRECT_STATUSES: Final = range(300, 400)
 
 _ModelT = TypeVar("_ModelT", bound=BaseModel)
 
@@ -210,7 +218,9 @@ class PiOrchestratorClient:
     async def get_batch(self, session_id: str, *, include_devices: bool = True) -> SessionSnapshot:
         """Return a session, with its boards unless told otherwise."""
         params = {"include_devices": "true"} if include_devices else None
-        answer = await self._get(f"/provisioning/batch/{_segment(session_id)}", params=params)
+        answer = await self._get(
+            f"/provisioning/batch/{_session_segment(session_id)}", params=params
+        )
         return _parse(SessionSnapshot, answer)
 
     async def stop_batch(self, session_id: str) -> SessionResult:
@@ -230,7 +240,7 @@ class PiOrchestratorClient:
     ) -> ProvisionAllResult:
         """Provision every discovered board, by default only allowlisted ones."""
         answer = await self._post(
-            f"/provisioning/batch/{_segment(session_id)}/provision-all",
+            f"/provisioning/batch/{_session_segment(session_id)}/provision-all",
             {"only_allowlisted": only_allowlisted},
         )
         return _parse(ProvisionAllResult, answer)
@@ -239,7 +249,7 @@ class PiOrchestratorClient:
         """Return the boards of a session, optionally only those in `state`."""
         params = {"state": state.value} if state is not None else None
         answer = await self._get(
-            f"/provisioning/batch/{_segment(session_id)}/devices", params=params
+            f"/provisioning/batch/{_session_segment(session_id)}/devices", params=params
         )
         return _parse_list(Board, answer, "devices")
 
@@ -344,7 +354,7 @@ class PiOrchestratorClient:
 
     async def resume_session(self, session_id: str) -> SessionResult:
         """Resume an interrupted session; its boards keep their states."""
-        answer = await self._post(f"/provisioning/sessions/{_segment(session_id)}/resume")
+        answer = await self._post(f"/provisioning/sessions/{_session_segment(session_id)}/resume")
         return _parse(SessionResult, answer)
 
     # -- Cabinet door -----------------------------------------------------------
@@ -388,7 +398,7 @@ class PiOrchestratorClient:
         headers = {"Accept": "text/event-stream", "Cache-Control": "no-cache"}
         if last_event_id is not None:
             headers["Last-Event-ID"] = last_event_id
-        params = {"session_id": session_id} if session_id else None
+        params = {"session_id": _checked_session_id(session_id)} if session_id else None
         path = "/provisioning/batch/events"
         url = self._url(path)
         try:
@@ -398,9 +408,15 @@ class PiOrchestratorClient:
                 headers=self._headers(protected=True, extra=headers),
                 timeout=aiohttp.ClientTimeout(total=None, sock_connect=self._timeout.total),
                 ssl=self._ssl_option,
+                allow_redirects=False,
             )
         except (TimeoutError, aiohttp.ClientError) as err:
             raise self._transport_error("GET", path, err) from err
+        if response.status in _REDIRECT_STATUSES:
+            response.release()
+            redirect = self._redirect_error("GET", path, response)
+            self._record_failure("GET", path, redirect)
+            raise redirect
         if response.status != 200:
             try:
                 # The stream's own timeout is unbounded; its error answer is not.
@@ -423,25 +439,42 @@ class PiOrchestratorClient:
         if (held := self._held_back("GET", "/ws/monitor")) is not None:
             raise held
         url = self.url.with_scheme("wss" if self._ssl else "ws").with_path("/ws/monitor")
+        # aiohttp's ws_connect always follows redirects and takes no option to stop.
+        # A session sharing the caller's connections, with a trace that refuses any
+        # redirect before it is followed, keeps the handshake at the Pi's address.
+        refuse = aiohttp.TraceConfig()
+        # aiosignal's Signal[T] types its items as taking T; aiohttp's T is the callback.
+        refuse.on_request_redirect.append(_refuse_redirect)  # type: ignore[arg-type]
         try:
-            return await self._session.ws_connect(
-                url,
-                timeout=aiohttp.ClientWSTimeout(ws_close=self._timeout.total),
-                ssl=self._ssl_option,
-                autoping=True,
-                heartbeat=None,
-            )
+            async with aiohttp.ClientSession(
+                connector=self._session.connector,
+                connector_owner=False,
+                headers=self._session.headers,
+                timeout=self._session.timeout,
+                trace_configs=[refuse],
+            ) as session:
+                return await session.ws_connect(
+                    url,
+                    timeout=aiohttp.ClientWSTimeout(ws_close=self._timeout.total),
+                    ssl=self._ssl_option,
+                    autoping=True,
+                    heartbeat=None,
+                )
+        except _RedirectRefusedError as redirect:
+            error = self._redirect_error("GET", "/ws/monitor", redirect.response)
+            self._record_failure("GET", "/ws/monitor", error)
+            raise error from None
         except (TimeoutError, aiohttp.ClientError) as err:
             raise self._transport_error("GET", "/ws/monitor", err) from err
 
     # -- Plumbing ----------------------------------------------------------------
 
     async def _session_action(self, session_id: str, action: str) -> SessionResult:
-        answer = await self._post(f"/provisioning/batch/{_segment(session_id)}/{action}")
+        answer = await self._post(f"/provisioning/batch/{_session_segment(session_id)}/{action}")
         return _parse(SessionResult, answer)
 
     async def _board_action(self, session_id: str, mac: str, action: str) -> BoardActionResult:
-        path = f"/provisioning/batch/{_segment(session_id)}/devices/{_mac_segment(mac)}/{action}"
+        path = f"/provisioning/batch/{_session_segment(session_id)}/devices/{_mac_segment(mac)}/{action}"
         return _parse(BoardActionResult, await self._post(path))
 
     @staticmethod
@@ -547,7 +580,11 @@ class PiOrchestratorClient:
                 headers=self._headers(protected=protected),
                 timeout=self._timeout,
                 ssl=self._ssl_option,
+                allow_redirects=False,
             ) as response:
+                if response.status in _REDIRECT_STATUSES:
+                    # Unread: a redirect's body is not the Pi's answer.
+                    return _Attempt(error=self._redirect_error(method, path, response))
                 attempt = await self._read_answer(method, path, response)
                 self._note_rate_limit(attempt.error)
                 _LOGGER.debug(
@@ -579,6 +616,17 @@ class PiOrchestratorClient:
             http_status=429,
             retryable=True,
             retry_after=remaining,
+        )
+
+    def _redirect_error(
+        self, method: str, path: str, response: aiohttp.ClientResponse
+    ) -> PiOrchestratorRedirectError:
+        target = _redirect_target(response.headers.get("Location"), self.url)
+        _LOGGER.debug("%s %s answered HTTP %s to %s", method, path, response.status, target)
+        return PiOrchestratorRedirectError(
+            f"The Pi answered with a redirect to {target}; check the host and port",
+            target=target,
+            http_status=response.status,
         )
 
     def _transport_error(self, method: str, path: str, err: BaseException) -> PiOrchestratorError:
@@ -653,6 +701,54 @@ class PiOrchestratorClient:
                 correlation_id=error.correlation_id,
             )
         )
+
+
+class _RedirectRefusedError(Exception):
+    """Raised inside aiohttp to stop it following a redirect."""
+
+    def __init__(self, response: aiohttp.ClientResponse) -> None:
+        super().__init__(response.status)
+        self.response = response
+
+
+async def _refuse_redirect(
+    session: aiohttp.ClientSession,
+    context: SimpleNamespace,
+    params: aiohttp.TraceRequestRedirectParams,
+) -> None:
+    params.response.close()
+    raise _RedirectRefusedError(params.response)
+
+
+def _redirect_target(location: str | None, base: URL) -> str:
+    """Where a redirect points, as scheme, host and port only.
+
+    The path and query are left out: they can hold anything, a key included.
+    """
+    if not location:
+        return "no address"
+    try:
+        origin = base.join(URL(location)).origin()
+    except ValueError:
+        return "an invalid address"
+    text = str(origin)
+    if len(text) > 300 or not text.isprintable():
+        return "an invalid address"
+    return text
+
+
+def _checked_session_id(session_id: str) -> str:
+    """`session_id` if it has the Pi's form, else an error before anything is sent."""
+    if not isinstance(session_id, str) or not SESSION_ID_PATTERN.fullmatch(session_id):
+        raise PiOrchestratorValidationError(
+            "A session ID is 1 to 64 letters, digits, '_' or '-'",
+            code=ErrorCode.VALIDATION_FAILED,
+        )
+    return session_id
+
+
+def _session_segment(session_id: str) -> str:
+    return _segment(_checked_session_id(session_id))
 
 
 def _segment(value: str) -> str:

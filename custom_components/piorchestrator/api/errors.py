@@ -126,6 +126,20 @@ class PiOrchestratorResponseError(PiOrchestratorError):
     """The Pi answered with something that does not follow the V1 contract."""
 
 
+class PiOrchestratorRedirectError(PiOrchestratorResponseError):
+    """The address answered with a redirect, which the client never follows.
+
+    Following one would hand the API key (and a WiFi password in a request body)
+    to whatever host the answer names; `target` is that host, never its path or
+    query. Not retryable: asking again gets the same redirect.
+    """
+
+    def __init__(self, message: str, *, target: str, http_status: int | None = None) -> None:
+        """Keep where the redirect pointed, to show the person what to fix."""
+        super().__init__(message, http_status=http_status)
+        self.target = target
+
+
 _ERROR_CLASS_BY_CODE: dict[str, type[PiOrchestratorError]] = {
     ErrorCode.SESSION_NOT_FOUND: PiOrchestratorNotFoundError,
     ErrorCode.SESSION_EXPIRED: PiOrchestratorNotFoundError,
