@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from datetime import timedelta
 from functools import partial
+from typing import Any
 
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant, callback
-from homeassistant.helpers import config_validation as cv
+from homeassistant.helpers import config_validation as cv, device_registry as dr
 from homeassistant.helpers.device_registry import DeviceEntry
 from homeassistant.helpers.typing import ConfigType
 
+from . import compat
 from .api.models import BoardState
 from .bus_events import async_forward_bus_events
 from .const import (
@@ -22,6 +24,7 @@ from .const import (
 )
 from .coordinator import AllowlistCoordinator, DoorCoordinator
 from .data import PiOrchestratorConfigEntry, PiOrchestratorData, create_client
+from .entity import pi_device_info
 from .health_coordinator import HealthCoordinator
 from .provisioning_coordinator import BoardTransition, ProvisioningCoordinator, Transition
 from .recovery import RecoveryWatcher
@@ -68,7 +71,13 @@ async def async_setup_entry(hass: HomeAssistant, entry: PiOrchestratorConfigEntr
     entry.runtime_data = PiOrchestratorData(
         client=client, health=health, provisioning=provisioning, door=door, allowlist=allowlist
     )
-    entry.async_on_unload(entry.add_update_listener(_async_reload_on_update))
+    if not compat.OPTIONS_FLOW_RELOADS:
+        entry.async_on_unload(
+            entry.add_update_listener(partial(_async_reload_on_new_options, dict(entry.options)))
+        )
+    # Boards name the Pi's device as their parent by its registry id on newer
+    # releases, so it must exist before any board entity or bus event does.
+    dr.async_get(hass).async_get_or_create(config_entry_id=entry.entry_id, **pi_device_info(entry))
     entry.async_on_unload(
         provisioning.async_add_transition_listener(
             partial(_refresh_allowlist_when_used, hass, entry, allowlist)
@@ -112,9 +121,16 @@ async def async_unload_entry(hass: HomeAssistant, entry: PiOrchestratorConfigEnt
     return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
 
 
-async def _async_reload_on_update(hass: HomeAssistant, entry: PiOrchestratorConfigEntry) -> None:
-    """Apply changed options."""
-    await hass.config_entries.async_reload(entry.entry_id)
+async def _async_reload_on_new_options(
+    options_at_setup: dict[str, Any], hass: HomeAssistant, entry: PiOrchestratorConfigEntry
+) -> None:
+    """Apply changed options, on releases whose options flow cannot reload by itself.
+
+    Reauthentication and reconfiguration change the entry too, and reload it
+    themselves: reloading here as well would set the entry up twice.
+    """
+    if entry.options != options_at_setup:
+        await hass.config_entries.async_reload(entry.entry_id)
 
 
 async def async_remove_config_entry_device(

@@ -26,6 +26,7 @@ from homeassistant.const import ATTR_DEVICE_ID
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.helpers import device_registry as dr
 
+from . import compat
 from .api.events import EventKind
 from .api.models import BoardState, SessionState
 from .const import CONF_BOARD_ENTITIES, DEFAULT_BOARD_ENTITIES, DOMAIN
@@ -176,9 +177,9 @@ def async_forward_bus_events(
     @callback
     def device_id_for(mac: str | None) -> str | None:
         if mac is None:
-            pi = devices.async_get_device(identifiers={(DOMAIN, entry.entry_id)})
+            pi = compat.get_device(hass, (DOMAIN, entry.entry_id), entry.entry_id)
             return pi.id if pi is not None else None
-        device = devices.async_get_device(identifiers={(DOMAIN, mac)})
+        device = compat.get_device(hass, (DOMAIN, mac), entry.entry_id)
         if device is None and create_board_devices:
             # A board's entities register its device a moment after it is first
             # seen; its first event must already name the device, or a device

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from homeassistant.config_entries import ConfigFlow, ConfigFlowResult, OptionsFlow
+from homeassistant.config_entries import ConfigFlow, ConfigFlowResult
 from homeassistant.const import CONF_API_KEY, CONF_HOST, CONF_PORT, CONF_SSL
 from homeassistant.core import callback
 from homeassistant.helpers.selector import (
@@ -19,6 +19,7 @@ from homeassistant.helpers.selector import (
 import voluptuous as vol
 from yarl import URL
 
+from . import compat
 from .api.errors import (
     PiOrchestratorAuthenticationError,
     PiOrchestratorConnectionError,
@@ -216,8 +217,12 @@ class PiOrchestratorConfigFlow(ConfigFlow, domain=DOMAIN):
         return OptionsFlowHandler()
 
 
-class OptionsFlowHandler(OptionsFlow):
-    """Tune polling and what the integration creates."""
+class OptionsFlowHandler(compat.OptionsFlowBase):
+    """Tune polling and what the integration creates.
+
+    Changed options take effect by reloading the entry: the flow's base class
+    does it where Home Assistant offers that, an update listener elsewhere.
+    """
 
     async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Show the options."""

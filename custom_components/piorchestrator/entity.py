@@ -13,6 +13,7 @@ from homeassistant.helpers.entity import Entity, EntityDescription
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.update_coordinator import CoordinatorEntity, DataUpdateCoordinator
 
+from . import compat
 from .api.models import Board
 from .const import CONF_BOARD_ENTITIES, DEFAULT_BOARD_ENTITIES, DOMAIN, MANUFACTURER
 from .data import PiOrchestratorConfigEntry
@@ -38,16 +39,17 @@ def board_device_info(entry: PiOrchestratorConfigEntry, mac: str) -> DeviceInfo:
     """A camera board as a device under the Pi, named from its allowlist entry."""
     allowlist = entry.runtime_data.allowlist.data
     approved = allowlist.entries.get(mac) if allowlist is not None else None
-    board = entry.runtime_data.provisioning.data.boards.get(mac)
-    return DeviceInfo(
+    provisioning = entry.runtime_data.provisioning
+    board = provisioning.data.boards.get(mac)
+    info = DeviceInfo(
         identifiers={(DOMAIN, mac)},
         connections={(CONNECTION_NETWORK_MAC, mac.lower())},
-        via_device=(DOMAIN, entry.entry_id),
         manufacturer=BOARD_MANUFACTURER,
         model=BOARD_MODEL,
         name=(approved.description if approved else None) or f"Camera board {mac}",
         sw_version=board.firmware_version if board is not None else None,
     )
+    return compat.link_to_parent(provisioning.hass, info, (DOMAIN, entry.entry_id), entry.entry_id)
 
 
 class ChangeOnlyWrites(Entity):
@@ -118,10 +120,19 @@ class BoardEntity(ChangeOnlyWrites):
         self._attr_unique_id = f"{entry.entry_id}_{mac}_{description.key}"
         self._attr_device_info = board_device_info(entry, mac)
 
+    _last_board: Board | None = None
+
     @property
     def board(self) -> Board | None:
-        """The board's latest record, if the Pi has reported it."""
-        return self.coordinator.data.boards.get(self.mac)
+        """The board's latest record, if the Pi has reported it.
+
+        The coordinator forgets boards of sessions before the previous one; their
+        entities go on showing the record they last had.
+        """
+        board = self.coordinator.data.boards.get(self.mac)
+        if board is not None:
+            self._last_board = board
+        return board or self._last_board
 
     @property
     def available(self) -> bool:

@@ -32,6 +32,7 @@ from homeassistant.helpers.service import async_register_admin_service
 import voluptuous as vol
 
 from .api.client import UNSET
+from . import compat
 from .api.errors import (
     ErrorCode,
     PiOrchestratorAuthenticationError,
@@ -260,7 +261,7 @@ def _board(hass: HomeAssistant, entry: PiOrchestratorConfigEntry, data: Mapping[
         return _mac(mac, ATTR_MAC)
     device = dr.async_get(hass).async_get(str(device_id))
     found = board_mac(device)
-    if device is None or found is None or entry.entry_id not in device.config_entries:
+    if device is None or found is None or not compat.device_belongs_to(device, entry.entry_id):
         raise _validation_error("invalid_device", device_id=str(device_id))
     return found
 
