@@ -12,6 +12,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .api.client import PiOrchestratorClient
 from .api.models import BoardActionResult, BoardState
+from .authorization import async_require_admin_unless_allowlisted
 from .const import DOMAIN
 from .data import PiOrchestratorConfigEntry
 from .entity import BoardEntity, async_setup_board_entities
@@ -25,6 +26,8 @@ class BoardButtonDescription(ButtonEntityDescription):
     """An action on one board, offered only where it makes sense."""
 
     allowed_states: frozenset[BoardState]
+    sends_credentials: bool
+    """Pressed by a non-administrator, only for a board on the allowlist."""
     press_fn: Callable[[PiOrchestratorClient, str, str], Awaitable[BoardActionResult]]
 
 
@@ -33,18 +36,21 @@ BOARD_BUTTONS: tuple[BoardButtonDescription, ...] = (
         key="provision",
         translation_key="provision",
         allowed_states=frozenset({BoardState.DISCOVERED}),
+        sends_credentials=True,
         press_fn=lambda client, session_id, mac: client.provision_board(session_id, mac),
     ),
     BoardButtonDescription(
         key="retry",
         translation_key="retry",
         allowed_states=frozenset({BoardState.FAILED}),
+        sends_credentials=True,
         press_fn=lambda client, session_id, mac: client.retry_board(session_id, mac),
     ),
     BoardButtonDescription(
         key="skip",
         translation_key="skip",
         allowed_states=frozenset({BoardState.DISCOVERED, BoardState.FAILED}),
+        sends_credentials=False,
         press_fn=lambda client, session_id, mac: client.skip_board(session_id, mac),
     ),
 )
@@ -98,10 +104,15 @@ class BoardButton(BoardEntity, ButtonEntity):
 
     @handle_errors
     async def async_press(self) -> None:
-        """Ask the Pi to act on the board."""
+        """Ask the Pi to act on the board, if the one pressing may."""
+        # Read before any await: the press's context is the caller's only trace here.
+        context = self._context
         session_id = self._session_id
         if session_id is None:
             raise ServiceValidationError(
                 translation_domain=DOMAIN, translation_key="no_active_session"
             )
-        await self.entity_description.press_fn(self.coordinator.client, session_id, self.mac)
+        client = self.coordinator.client
+        if self.entity_description.sends_credentials:
+            await async_require_admin_unless_allowlisted(self.hass, context, client, self.mac)
+        await self.entity_description.press_fn(client, session_id, self.mac)

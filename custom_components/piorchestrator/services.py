@@ -26,7 +26,7 @@ from homeassistant.core import (
     SupportsResponse,
     callback,
 )
-from homeassistant.exceptions import ServiceValidationError, Unauthorized, UnknownUser
+from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv, device_registry as dr
 from homeassistant.helpers.service import async_register_admin_service
 import voluptuous as vol
@@ -42,6 +42,7 @@ from .api.errors import (
 from .api.mac import normalize_mac
 from .api.models import Session
 from .api.numbers import finite_number
+from .authorization import async_require_admin, async_require_admin_unless_allowlisted
 from .bus_events import board_mac
 from .const import CONF_ONLY_ALLOWLISTED, DEFAULT_ONLY_ALLOWLISTED, DOMAIN
 from .data import PiOrchestratorConfigEntry
@@ -266,17 +267,6 @@ def _board(hass: HomeAssistant, entry: PiOrchestratorConfigEntry, data: Mapping[
     return found
 
 
-async def _require_admin(hass: HomeAssistant, call: ServiceCall) -> None:
-    """Refuse callers that are not administrators, as admin services do."""
-    if not call.context.user_id:
-        return
-    user = await hass.auth.async_get_user(call.context.user_id)
-    if user is None:
-        raise UnknownUser(context=call.context)
-    if not user.is_admin:
-        raise Unauthorized(context=call.context)
-
-
 @contextmanager
 def _translated(hass: HomeAssistant, entry: PiOrchestratorConfigEntry) -> Iterator[None]:
     """Re-raise client errors translated; a refused key also asks for a new one."""
@@ -405,6 +395,8 @@ async def _provision_all(hass: HomeAssistant, call: ServiceCall) -> ServiceRespo
         ATTR_ONLY_ALLOWLISTED,
         entry.options.get(CONF_ONLY_ALLOWLISTED, DEFAULT_ONLY_ALLOWLISTED),
     )
+    if not only_allowlisted:  # boards outside the allowlist would get the credentials
+        await async_require_admin(hass, call.context, "admin_required_provision_all")
     session_id = _active_session_id(entry, call.data)
     with _translated(hass, entry):
         result = await entry.runtime_data.client.provision_all(
@@ -427,6 +419,8 @@ def _board_action(
         session_id = _active_session_id(entry, call.data)
         client = entry.runtime_data.client
         with _translated(hass, entry):
+            if action != "skip":  # skipping hands out nothing; the others send credentials
+                await async_require_admin_unless_allowlisted(hass, call.context, client, mac)
             match action:
                 case "provision":
                     result = await client.provision_board(session_id, mac)
@@ -483,7 +477,7 @@ async def _allowlist_remove(hass: HomeAssistant, call: ServiceCall) -> None:
 
 
 async def _get_allowlist(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse:
-    await _require_admin(hass, call)
+    await async_require_admin(hass, call.context)
     entry = _loaded_entry(hass, call.data)
     with _translated(hass, entry):
         entries = await entry.runtime_data.client.allowlist()
