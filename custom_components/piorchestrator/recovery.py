@@ -42,7 +42,11 @@ def issue_id_for(entry_id: str, session_id: str) -> str:
 def async_create_recovery_issue(
     hass: HomeAssistant, entry: PiOrchestratorConfigEntry, session: Session
 ) -> None:
-    """Create, or update, the issue of a recoverable session."""
+    """Create, or update, the issue of a recoverable session.
+
+    The placeholders are not escaped: the issue shows only a title, which is plain
+    text. Its fix flow, which renders Markdown, escapes what it shows.
+    """
     ir.async_create_issue(
         hass,
         DOMAIN,

@@ -12,6 +12,7 @@ import voluptuous as vol
 
 from .api.errors import ErrorCode, PiOrchestratorError, PiOrchestratorNotFoundError
 from .api.models import SessionSnapshot
+from .api.text import clean_message, escape_markdown
 from .data import PiOrchestratorConfigEntry
 from .recovery import async_delete_recovery_issue
 
@@ -65,7 +66,7 @@ class ResumeSessionFlow(RepairsFlow):
                     if err.code == ErrorCode.SESSION_ALREADY_ACTIVE
                     else "resume_failed"
                 )
-                placeholders["error"] = str(err)
+                placeholders["error"] = _error_text(err)
             else:
                 await entry.runtime_data.provisioning.async_follow_session(self._session_id)
                 return self.async_create_entry(data={})
@@ -76,7 +77,7 @@ class ResumeSessionFlow(RepairsFlow):
             return self._gone(err)
         except PiOrchestratorError as err:
             return self.async_abort(
-                reason="cannot_connect", description_placeholders={"error": str(err)}
+                reason="cannot_connect", description_placeholders={"error": _error_text(err)}
             )
         placeholders.update(_describe(snapshot))
         return self.async_show_form(
@@ -90,21 +91,28 @@ class ResumeSessionFlow(RepairsFlow):
         """The session cannot come back: say why, and withdraw its issue."""
         async_delete_recovery_issue(self.hass, self._entry_id, self._session_id)
         return self.async_abort(
-            reason="not_recoverable", description_placeholders={"error": str(err)}
+            reason="not_recoverable", description_placeholders={"error": _error_text(err)}
         )
 
 
+def _error_text(err: PiOrchestratorError) -> str:
+    """An error as Markdown shows it: one line of 200 characters at most, escaped."""
+    return escape_markdown(clean_message(str(err)) or "?")
+
+
 def _describe(snapshot: SessionSnapshot) -> dict[str, str]:
-    """The session and its boards, as the confirmation shows them."""
+    """The session and its boards, as the confirmation shows them (Markdown, escaped)."""
     session = snapshot.session
     boards = "\n".join(
-        f"- {board.mac}: {board.state.value}"
-        + (f" ({board.error_message})" if board.error_message else "")
+        f"- {escape_markdown(board.mac)}: {board.state.value}"
+        + (f" ({escape_markdown(board.error_message)})" if board.error_message else "")
         for board in sorted(snapshot.devices, key=lambda board: board.mac)
     )
     return {
-        "session_id": session.id,
-        "ssid": session.target_ssid or "?",
+        "session_id": escape_markdown(session.id),
+        "ssid": escape_markdown(session.target_ssid or "?"),
+        # The step's title is plain text, not Markdown: escaping would show.
+        "target": session.target_ssid or "?",
         "device_count": str(len(snapshot.devices)),
         "boards": boards or "-",
     }

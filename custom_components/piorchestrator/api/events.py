@@ -28,6 +28,7 @@ from .models import Board, BoardState, NetworkStatus, Session
 from .numbers import finite_number
 from .sse import SseMessage
 from .stream import OnceLogger
+from .text import clean_message, clean_text
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -66,6 +67,7 @@ class BoardChange:
     progress: int | None = None
     """Percent, 0-100, when the Pi reports it."""
     error_message: str | None = None
+    """Cleaned: one line, at most 200 characters."""
     board: Board | None = None
     """The full board record, when the event carried one."""
 
@@ -75,7 +77,9 @@ class EventError:
     """An error the Pi reported on the stream."""
 
     code: str | None
+    """Cleaned like a name: one line, at most 64 characters."""
     message: str
+    """Cleaned: one line, at most 200 characters."""
     retryable: bool = False
 
 
@@ -151,13 +155,13 @@ def _network(payload: Mapping[str, Any]) -> _Content:
 
 
 def _error(payload: Mapping[str, Any]) -> _Content:
-    code = payload.get("code")
+    code = clean_text(payload.get("code"))
     message = _text(payload.get("message"))
     retryable = payload.get("retryable")
     return _Content(
         error=EventError(
-            code=code if isinstance(code, str) and code else None,
-            message=message or (code if isinstance(code, str) and code else "Unknown error"),
+            code=code,
+            message=message or code or "Unknown error",
             retryable=retryable if isinstance(retryable, bool) else False,
         )
     )
@@ -300,10 +304,10 @@ def _progress(value: Any) -> int | None:
 
 
 def _text(value: Any) -> str | None:
-    """Return an error text sent either as a string or as `{message: ...}`."""
+    """Return an error text sent either as a string or as `{message: ...}`, cleaned."""
     if isinstance(value, Mapping):
         value = value.get("message")
-    return value if isinstance(value, str) and value else None
+    return clean_message(value)
 
 
 def _timestamp(value: Any) -> datetime | None:

@@ -3,6 +3,11 @@
 Parsing is liberal: unknown fields are ignored and unknown enum values map to
 `UNKNOWN`, so a newer Pi does not break an older client. A missing required field
 is an error naming that field.
+
+Numbers have ranges and text is cleaned here, once, so nothing downstream meets a
+400-digit RSSI or a name holding a bidi override: a number out of its range reads
+as None (a count the model requires reads as 0, not reported), and names and
+messages pass `clean_text`.
 """
 
 from __future__ import annotations
@@ -12,8 +17,19 @@ from enum import StrEnum
 from typing import Annotated, Any, Self
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic_core import PydanticUseDefault
 
 from .mac import normalize_mac
+from .numbers import (
+    CELSIUS_RANGE,
+    COUNT_RANGE,
+    NANOSECONDS_RANGE,
+    PERCENT_RANGE,
+    RSSI_RANGE,
+    in_range,
+    is_numeric,
+)
+from .text import clean_message, clean_text
 
 
 class _LiberalEnum(StrEnum):
@@ -81,6 +97,46 @@ Mac = Annotated[str, BeforeValidator(_canonical_mac)]
 """A MAC address, normalised to `AA:BB:CC:DD:EE:FF` while parsing."""
 
 
+def _bounded(bounds: tuple[float, float], field: str, *, integer: bool = False) -> BeforeValidator:
+    def validate(value: Any) -> Any:
+        if not is_numeric(value):
+            return value  # not a number at all: the model's type refuses it, as before
+        number = in_range(value, bounds, field)
+        if number is None or not integer:
+            return number
+        return round(number)
+
+    return BeforeValidator(validate)
+
+
+def _required_count(value: Any) -> Any:
+    if not is_numeric(value):
+        return value
+    number = in_range(value, COUNT_RANGE, "count")
+    if number is None:
+        raise PydanticUseDefault
+    return round(number)
+
+
+Rssi = Annotated[int | None, _bounded(RSSI_RANGE, "rssi", integer=True)]
+"""Signal strength in dBm, -127 to 0."""
+Percent = Annotated[float | None, _bounded(PERCENT_RANGE, "percentage")]
+"""0 to 100."""
+Celsius = Annotated[float | None, _bounded(CELSIUS_RANGE, "temperature")]
+"""-60 to 150 °C."""
+OptionalCount = Annotated[int | None, _bounded(COUNT_RANGE, "count", integer=True)]
+"""0 to a million."""
+Count = Annotated[int, BeforeValidator(_required_count)]
+"""0 to a million; anything else reads as the field's default (not reported)."""
+Magnitude = Annotated[float | None, _bounded((0.0, 1e12), "size")]
+"""A size or a load: never negative, never astronomical."""
+Nanoseconds = Annotated[int | None, _bounded(NANOSECONDS_RANGE, "uptime", integer=True)]
+Name = Annotated[str | None, BeforeValidator(clean_text)]
+"""A name, description or SSID: cleaned, one line, at most 64 characters."""
+Message = Annotated[str | None, BeforeValidator(clean_message)]
+"""An error message: cleaned, one line, at most 200 characters."""
+
+
 class ApiModel(BaseModel):
     """Base of every model parsed from the Pi."""
 
@@ -90,9 +146,9 @@ class ApiModel(BaseModel):
 class SessionConfig(ApiModel):
     """Timeouts a session was started with, in seconds."""
 
-    discovery_timeout_seconds: int = 60
-    provisioning_timeout_seconds: int = 120
-    verification_timeout_seconds: int = 90
+    discovery_timeout_seconds: Count = 60
+    provisioning_timeout_seconds: Count = 120
+    verification_timeout_seconds: Count = 90
 
 
 class Session(ApiModel):
@@ -100,14 +156,14 @@ class Session(ApiModel):
 
     id: str
     state: SessionState
-    target_ssid: str | None = None
+    target_ssid: Name = None
     created_at: datetime | None = None
     updated_at: datetime | None = None
     expires_at: datetime | None = None
-    device_count: int = 0
-    provisioned_count: int = 0
-    verified_count: int = 0
-    failed_count: int = 0
+    device_count: Count = 0
+    provisioned_count: Count = 0
+    verified_count: Count = 0
+    failed_count: Count = 0
     config: SessionConfig | None = None
 
 
@@ -116,15 +172,15 @@ class Board(ApiModel):
 
     mac: Mac
     state: BoardState = BoardState.DISCOVERED
-    ip: str | None = None
-    rssi: int | None = None
-    firmware_version: str | None = None
+    ip: Name = None
+    rssi: Rssi = None
+    firmware_version: Name = None
     discovered_at: datetime | None = None
     provisioned_at: datetime | None = None
     verified_at: datetime | None = None
-    error_message: str | None = None
-    retry_count: int = 0
-    container_id: str | None = None
+    error_message: Message = None
+    retry_count: Count = 0
+    container_id: Name = None
     in_allowlist: bool = False
     session_id: str | None = None
 
@@ -132,17 +188,17 @@ class Board(ApiModel):
 class NetworkStatus(ApiModel):
     """The temporary onboarding WiFi the boards join first."""
 
-    ssid: str | None = None
+    ssid: Name = None
     is_active: bool = False
-    connected_devices: int = 0
+    connected_devices: Count = 0
 
 
 class AllowlistEntry(ApiModel):
     """A board an administrator approved for provisioning."""
 
     mac: Mac
-    description: str | None = None
-    container_id: str | None = None
+    description: Name = None
+    container_id: Name = None
     added_at: datetime | None = None
     used: bool = False
     used_at: datetime | None = None
@@ -151,9 +207,9 @@ class AllowlistEntry(ApiModel):
 class AllowlistStats(ApiModel):
     """Counts of allowlist entries."""
 
-    total: int = 0
-    used: int = 0
-    available: int = 0
+    total: Count = 0
+    used: Count = 0
+    available: Count = 0
 
 
 class SessionResult(ApiModel):
@@ -161,7 +217,7 @@ class SessionResult(ApiModel):
 
     session: Session
     devices: list[Board] = Field(default_factory=list)
-    message: str | None = None
+    message: Message = None
 
 
 class SessionSnapshot(ApiModel):
@@ -176,9 +232,9 @@ class SessionSnapshot(ApiModel):
 class ProvisionAllResult(ApiModel):
     """How many boards a provision-all request started and skipped."""
 
-    initiated_count: int = 0
-    skipped_count: int = 0
-    message: str | None = None
+    initiated_count: Count = 0
+    skipped_count: Count = 0
+    message: Message = None
 
 
 class BoardActionResult(ApiModel):
@@ -186,71 +242,71 @@ class BoardActionResult(ApiModel):
 
     mac: Mac
     state: BoardState = BoardState.UNKNOWN
-    message: str | None = None
+    message: Message = None
 
 
 class AllowlistEntryResult(ApiModel):
     """Answer to adding or updating an allowlist entry."""
 
     entry: AllowlistEntry
-    message: str | None = None
+    message: Message = None
 
 
 class BulkAddResult(ApiModel):
     """Answer to adding allowlist entries in bulk."""
 
-    added: int = 0
-    skipped: int = 0
-    message: str | None = None
+    added: Count = 0
+    skipped: Count = 0
+    message: Message = None
 
 
 class BulkRemoveResult(ApiModel):
     """Answer to removing allowlist entries in bulk."""
 
-    removed: int = 0
-    not_found: int = 0
-    message: str | None = None
+    removed: Count = 0
+    not_found: Count = 0
+    message: Message = None
 
 
 class ClearResult(ApiModel):
     """Answer to clearing the allowlist."""
 
-    cleared: int = 0
-    message: str | None = None
+    cleared: Count = 0
+    message: Message = None
 
 
 class CpuInfo(ApiModel):
     """CPU figures of `GET /system/info`."""
 
-    usage_percent: float | None = None
-    core_count: int | None = None
-    per_core: list[float] = Field(default_factory=list)
+    usage_percent: Percent = None
+    core_count: OptionalCount = None
+    per_core: list[Percent] = Field(default_factory=list)
 
 
 class MemoryInfo(ApiModel):
     """Memory figures of `GET /system/info`."""
 
-    used_mb: float | None = None
-    total_mb: float | None = None
-    used_percent: float | None = None
-    available_mb: float | None = None
+    used_mb: Magnitude = None
+    total_mb: Magnitude = None
+    used_percent: Percent = None
+    available_mb: Magnitude = None
 
 
 class DiskInfo(ApiModel):
     """Disk figures of `GET /system/info`."""
 
-    used_gb: float | None = None
-    total_gb: float | None = None
-    used_percent: float | None = None
-    path: str | None = None
+    used_gb: Magnitude = None
+    total_gb: Magnitude = None
+    used_percent: Percent = None
+    path: Name = None
 
 
 class LoadAverage(ApiModel):
     """Load averages of `GET /system/info`."""
 
-    load_1: float | None = None
-    load_5: float | None = None
-    load_15: float | None = None
+    load_1: Magnitude = None
+    load_5: Magnitude = None
+    load_15: Magnitude = None
 
 
 class SystemInfo(ApiModel):
@@ -260,10 +316,10 @@ class SystemInfo(ApiModel):
     cpu: CpuInfo = Field(default_factory=CpuInfo)
     memory: MemoryInfo = Field(default_factory=MemoryInfo)
     disk: DiskInfo = Field(default_factory=DiskInfo)
-    temperature_celsius: float | None = None
-    uptime: int | None = Field(default=None, description="nanoseconds")
+    temperature_celsius: Celsius = None
+    uptime: Nanoseconds = Field(default=None, description="nanoseconds")
     load_average: LoadAverage = Field(default_factory=LoadAverage)
-    overall_status: str | None = None
+    overall_status: Name = None
 
 
 class DoorStatus(ApiModel):
@@ -277,7 +333,7 @@ class DoorStatus(ApiModel):
     dev_mode: bool | None = None
     last_command: str | None = None
     last_command_time: datetime | None = None
-    error: str | None = None
+    error: Message = None
 
 
 class DoorCommandResult(ApiModel):
@@ -285,7 +341,7 @@ class DoorCommandResult(ApiModel):
 
     success: bool = True
     state: str | None = None
-    error: str | None = None
+    error: Message = None
     correlation_id: str | None = None
 
 
