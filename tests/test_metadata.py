@@ -7,6 +7,8 @@ Assistant, and the simulator knows nothing of the client.
 from __future__ import annotations
 
 import ast
+from collections.abc import Iterator
+from importlib import resources
 import json
 from pathlib import Path
 import re
@@ -140,6 +142,52 @@ def test_icons_are_material_design_icons() -> None:
     for path, key, value in _walk(icons):
         if isinstance(value, str):
             assert value.startswith("mdi:"), f"{path}.{key}"
+
+
+def _state_icon_sections(icons: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Each set of state icons with the default it falls back to, named as hassfest names it."""
+    for entities in icons.get("entity", {}).values():
+        for key, section in entities.items():
+            yield key, section
+            yield from section.get("state_attributes", {}).items()
+
+
+def test_no_state_icon_repeats_its_default() -> None:
+    """hassfest: "The icon for state `x.y` is the same as the default icon"."""
+    icons = _strings(INTEGRATION / "icons.json")
+    sections = list(_state_icon_sections(icons))
+    assert any("state" in section for _, section in sections), "no state icons read"
+    redundant = [
+        f"{name}.{state}"
+        for name, section in sections
+        if (default := section.get("default"))
+        for state, icon in section.get("state", {}).items()
+        if icon == default
+    ]
+    assert redundant == []
+
+
+MDI_NAME = re.compile(r"\bmdi:([a-z0-9-]+)")
+ICON_USERS = (INTEGRATION, ROOT / "blueprints", ROOT / "dashboards")
+
+
+def _frontend_icon_names() -> set[str]:
+    """The icons the installed frontend can draw; any other name renders blank."""
+    icon_list = resources.files("hass_frontend") / "static" / "mdi" / "iconList.json"
+    return {icon["name"] for icon in json.loads(icon_list.read_text())}
+
+
+def test_every_icon_named_anywhere_exists_in_the_frontend() -> None:
+    used: dict[str, set[str]] = {}
+    for folder in ICON_USERS:
+        for path in folder.rglob("*"):
+            if path.suffix in {".py", ".json", ".yaml", ".yml"}:
+                for name in MDI_NAME.findall(path.read_text()):
+                    used.setdefault(name, set()).add(str(path.relative_to(ROOT)))
+    assert len(used) > 20, "fewer icons found than icons.json alone names: the scan is broken"
+    known = _frontend_icon_names()
+    missing = {name: sorted(paths) for name, paths in used.items() if name not in known}
+    assert missing == {}
 
 
 def _imports(package: Path) -> list[tuple[Path, str]]:
