@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+import ipaddress
+import re
 from typing import Any
 
 from homeassistant.config_entries import ConfigFlow, ConfigFlowResult
@@ -24,7 +26,9 @@ from .api.errors import (
     PiOrchestratorAuthenticationError,
     PiOrchestratorConnectionError,
     PiOrchestratorError,
+    PiOrchestratorRedirectError,
 )
+from .api.numbers import finite_number
 from .const import (
     CONF_BOARD_ENTITIES,
     CONF_ONLY_ALLOWLISTED,
@@ -69,37 +73,100 @@ def _user_schema(defaults: Mapping[str, Any]) -> vol.Schema:
 _REAUTH_SCHEMA = vol.Schema({vol.Optional(CONF_API_KEY): _API_KEY_SELECTOR})
 
 
-class InvalidHostError(ValueError):
-    """The host field holds something that is not a host name, address or URL."""
+class InvalidConnectionError(ValueError):
+    """A field of the connection form holds something that cannot be used."""
+
+    def __init__(self, field: str, error: str) -> None:
+        """Name the form field and the translated error to show under it."""
+        super().__init__(field, error)
+        self.field = field
+        self.error = error
+
+
+_HOST_LABEL = re.compile(r"[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?")
 
 
 def normalize_connection(user_input: Mapping[str, Any]) -> dict[str, Any]:
     """Return host, port and TLS from the form, accepting a URL in the host field.
 
     A URL such as `https://pi.local:8080/` sets the scheme and port it names, so
-    people can paste what they see in their browser.
+    people can paste what they see in their browser; only its scheme, host and
+    port are kept. Without a scheme the field takes a host, optionally with
+    `:port`. Anything else raises `InvalidConnectionError` naming the field.
     """
-    raw_host = str(user_input[CONF_HOST]).strip()
-    port = int(user_input.get(CONF_PORT, DEFAULT_PORT))
+    raw_host = str(user_input.get(CONF_HOST, "")).strip()
+    # URL parsers drop tabs and newlines silently (`pi\tlocal` becomes `pilocal`):
+    # refuse them before parsing rather than reach a host nobody typed.
+    if not raw_host or not raw_host.isprintable() or any(c.isspace() for c in raw_host):
+        raise InvalidConnectionError(CONF_HOST, "invalid_host")
+    port = _port(user_input.get(CONF_PORT, DEFAULT_PORT), CONF_PORT)
     ssl = bool(user_input.get(CONF_SSL, False))
-    if "://" in raw_host:
-        url = URL(raw_host)
-        if url.scheme not in ("http", "https") or not url.host:
-            raise InvalidHostError(raw_host)
-        host = url.host
+    has_scheme = "://" in raw_host
+    if not has_scheme and _is_ipv6(raw_host):
+        raw_host = f"[{raw_host}]"
+    try:
+        url = URL(raw_host if has_scheme else f"//{raw_host}")
+        explicit_port = url.explicit_port
+    except ValueError:
+        # yarl checks the port when parsing: `http://pi:99999` lands here.
+        raise InvalidConnectionError(CONF_HOST, "invalid_url") from None
+    if has_scheme:
+        if url.scheme not in ("http", "https"):
+            raise InvalidConnectionError(CONF_HOST, "invalid_url")
         ssl = url.scheme == "https"
-        if url.explicit_port is not None:
-            port = url.explicit_port
-    else:
-        host = raw_host.strip("[]/")
-        if not host or any(char in host for char in " /?#@"):
-            raise InvalidHostError(raw_host)
+    elif url.path not in ("", "/") or url.query_string or url.fragment:
+        raise InvalidConnectionError(CONF_HOST, "invalid_host")
+    if url.user is not None or url.password is not None:
+        # Credentials in the address would be stored and shown as the entry's host.
+        raise InvalidConnectionError(CONF_HOST, "invalid_url")
+    if explicit_port is not None:
+        port = _port(explicit_port, CONF_HOST)
+    host = _host(url.raw_host)
     return {
-        CONF_HOST: host.lower(),
+        CONF_HOST: host,
         CONF_PORT: port,
         CONF_SSL: ssl,
         CONF_VERIFY_SSL: bool(user_input.get(CONF_VERIFY_SSL, True)),
     }
+
+
+def _is_ipv6(text: str) -> bool:
+    try:
+        return ipaddress.ip_address(text.strip("[]")).version == 6
+    except ValueError:
+        return False
+
+
+def _port(value: Any, field: str) -> int:
+    """A TCP port from 1 to 65535; the field is where the person typed it."""
+    number = finite_number(value)
+    if number is None or not number.is_integer() or not 1 <= number <= 65535:
+        raise InvalidConnectionError(field, "invalid_port")
+    return int(number)
+
+
+def _host(raw_host: str | None) -> str:
+    """An IP address or a DNS name (IDNA form, lower case), else a host field error."""
+    if not raw_host:
+        raise InvalidConnectionError(CONF_HOST, "invalid_host")
+    host = raw_host.lower()
+    try:
+        return str(ipaddress.ip_address(host))
+    except ValueError:
+        pass
+    labels = host.removesuffix(".").split(".")
+    if (
+        len(host) > 253
+        or not all(_HOST_LABEL.fullmatch(label) for label in labels)
+        # All digits but not an address (`999.1.1.1`): a typo, not a name.
+        or all(label.isdigit() for label in labels)
+    ):
+        raise InvalidConnectionError(CONF_HOST, "invalid_host")
+    try:
+        URL.build(scheme="http", host=host)
+    except ValueError:
+        raise InvalidConnectionError(CONF_HOST, "invalid_host") from None
+    return host
 
 
 def unique_id_for(config: Mapping[str, Any]) -> str:
@@ -113,10 +180,13 @@ class PiOrchestratorConfigFlow(ConfigFlow, domain=DOMAIN):
     VERSION = 1
     MINOR_VERSION = 1
 
+    _reconfigured: dict[str, Any] | None = None
+    """The settings a reconfigure step checked, kept for its HTTP confirmation step."""
+
     async def _async_validate(self, config: Mapping[str, Any]) -> str | None:
         """Check the Pi answers and accepts the key; return an error key or None."""
-        client = create_client(self.hass, config)
         try:
+            client = create_client(self.hass, config)
             await client.system_info()
             # System routes are open; a protected read is what proves the key.
             await client.allowlist_stats()
@@ -124,6 +194,9 @@ class PiOrchestratorConfigFlow(ConfigFlow, domain=DOMAIN):
             return "invalid_auth"
         except PiOrchestratorConnectionError:
             return "cannot_connect"
+        except PiOrchestratorRedirectError as err:
+            LOGGER.warning("The address %s answered with a redirect: %s", config[CONF_HOST], err)
+            return "redirected"
         except PiOrchestratorError as err:
             LOGGER.warning("The Pi at %s answered unexpectedly: %s", config[CONF_HOST], err)
             return "unknown"
@@ -138,8 +211,8 @@ class PiOrchestratorConfigFlow(ConfigFlow, domain=DOMAIN):
         if user_input is not None:
             try:
                 config = normalize_connection(user_input)
-            except InvalidHostError:
-                errors[CONF_HOST] = "invalid_host"
+            except InvalidConnectionError as err:
+                errors[err.field] = err.error
             else:
                 if api_key := user_input.get(CONF_API_KEY):
                     config[CONF_API_KEY] = api_key
@@ -183,31 +256,78 @@ class PiOrchestratorConfigFlow(ConfigFlow, domain=DOMAIN):
     async def async_step_reconfigure(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
-        """Change the Pi's address or TLS settings, keeping its entities."""
+        """Change the Pi's address or TLS settings, keeping its entities.
+
+        A new host gets the key typed here, never the stored one: that key belongs
+        to the old Pi, and whatever answers at the new address must not receive it.
+        """
         entry = self._get_reconfigure_entry()
         errors: dict[str, str] = {}
         if user_input is not None:
             try:
                 config = normalize_connection(user_input)
-            except InvalidHostError:
-                errors[CONF_HOST] = "invalid_host"
+            except InvalidConnectionError as err:
+                errors[err.field] = err.error
             else:
                 unique_id = unique_id_for(config)
                 if unique_id != entry.unique_id:
                     await self.async_set_unique_id(unique_id)
                     self._abort_if_unique_id_configured()
-                full = {**entry.data, **config}
-                if (error := await self._async_validate(full)) is None:
-                    return self.async_update_reload_and_abort(
-                        entry, unique_id=unique_id, title=config[CONF_HOST], data=full
-                    )
-                errors["base"] = error
+                api_key = user_input.get(CONF_API_KEY) or None
+                host_changed = config[CONF_HOST] != entry.data.get(CONF_HOST)
+                if host_changed and api_key is None and entry.data.get(CONF_API_KEY):
+                    errors[CONF_API_KEY] = "api_key_for_new_host"
+                else:
+                    full = {**entry.data, **config}
+                    if api_key is not None:
+                        full[CONF_API_KEY] = api_key
+                    elif host_changed:
+                        full.pop(CONF_API_KEY, None)
+                    self._reconfigured = full
+                    if entry.data.get(CONF_SSL) and not full[CONF_SSL]:
+                        return await self.async_step_reconfigure_http()
+                    if (error := await self._async_validate(full)) is None:
+                        return self._async_finish_reconfigure(full)
+                    errors[CONF_API_KEY if error == "invalid_auth" else "base"] = error
         return self.async_show_form(
             step_id="reconfigure",
             data_schema=self.add_suggested_values_to_schema(
-                _connection_schema({}), user_input or entry.data
+                _user_schema({}), _without_secret(user_input or entry.data)
             ),
             errors=errors,
+            description_placeholders={"host": entry.title},
+        )
+
+    async def async_step_reconfigure_http(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Have the person confirm that a Pi reached over HTTPS is now reached over HTTP.
+
+        A pasted `http://` URL would otherwise turn TLS off unnoticed, and the key
+        would cross the network in clear from then on.
+        """
+        config = self._reconfigured
+        if config is None:  # only reachable from the reconfigure step
+            return await self.async_step_reconfigure()
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            if (error := await self._async_validate(config)) is None:
+                return self._async_finish_reconfigure(config)
+            errors["base"] = error
+        return self.async_show_form(
+            step_id="reconfigure_http",
+            data_schema=vol.Schema({}),
+            errors=errors,
+            description_placeholders={"host": f"{config[CONF_HOST]}:{config[CONF_PORT]}"},
+        )
+
+    @callback
+    def _async_finish_reconfigure(self, config: dict[str, Any]) -> ConfigFlowResult:
+        return self.async_update_reload_and_abort(
+            self._get_reconfigure_entry(),
+            unique_id=unique_id_for(config),
+            title=config[CONF_HOST],
+            data=config,
         )
 
     @staticmethod

@@ -22,6 +22,7 @@ from .api.errors import (
     PiOrchestratorError,
     PiOrchestratorNotFoundError,
     PiOrchestratorRateLimitedError,
+    PiOrchestratorRedirectError,
     PiOrchestratorTimeoutError,
     PiOrchestratorValidationError,
 )
@@ -39,6 +40,8 @@ def translation_key_for(err: PiOrchestratorError) -> str:
     """Pick the message for an error: by its code, else by its kind."""
     if err.code is not None and err.code in _KNOWN_CODES:
         return f"error_{err.code.lower()}"
+    if isinstance(err, PiOrchestratorRedirectError):
+        return "redirected"
     if isinstance(err, PiOrchestratorTimeoutError):
         return "timeout"
     if isinstance(err, PiOrchestratorConnectionError):
