@@ -594,6 +594,33 @@ class Engine:
         board = self.state.boards.get(mac)
         if board is None or not board.on_onboarding or mac in session.devices:
             return
+        self._found(session, board)
+        self._save()
+        self._narrate_network("devices", session_id)
+
+    def flood(self, count: int) -> tuple[list[Board], int]:
+        """Put `count` boards on the network; the running session finds them all at once.
+
+        Returns the boards added and how many the session discovered (none when no
+        session runs, or it is paused: it then finds them later, one by one).
+        """
+        added = add_boards(self.state.boards, self.rng, count=count)
+        session = self.current_session()
+        runtime = self._runtimes.get(session.id) if session is not None else None
+        if session is None or runtime is None or not runtime.gate.is_set():
+            self._save()
+            if session is not None:
+                self._schedule_discovery(session, added, LATE_DISCOVERY_SPREAD)
+            return added, 0
+        for board in added:
+            self._found(session, board)
+        self._save()
+        self._narrate_network("devices", session.id)
+        return added, len(added)
+
+    def _found(self, session: Session, board: Board) -> None:
+        """The session discovers `board` now (the caller saves and narrates the network)."""
+        mac = board.mac
         entry = self.state.allowlist.get(mac)
         candidate = Candidate(
             mac=mac,
@@ -602,7 +629,7 @@ class Engine:
             rssi=board.rssi,
             firmware_version=board.firmware_version,
             discovered_at=rfc3339(),
-            session_id=session_id,
+            session_id=session.id,
             in_allowlist=entry is not None,
             container_id=entry.container_id if entry is not None else None,
         )
@@ -611,12 +638,10 @@ class Engine:
         if became_active:
             session.state = "active"
         self._touch(session)
-        self._save()
         self.journal.info("provisioning", f"device {mac} discovered at {board.ip}")
         self.narrator.device_discovered(candidate)
         if became_active:
             self.narrator.session_changed(session)
-        self._narrate_network("devices", session_id)
 
     async def _discovery_deadline(self, session_id: str) -> None:
         session = self.state.sessions[session_id]

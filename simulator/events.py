@@ -30,9 +30,9 @@ class WireEvent:
 
 @dataclass(frozen=True, slots=True)
 class RawFrame:
-    """Text written to the stream as is (malformed-frame fault)."""
+    """Bytes written to the stream as they are (malformed and raw-frame faults)."""
 
-    text: str
+    data: bytes
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,9 +197,10 @@ class EventBroker:
             subscriber.close(abort=abort)
         return len(subscribers)
 
-    def send_raw(self, text: str) -> int:
+    def send_raw(self, frame: str | bytes) -> int:
         """Queue a raw frame to every stream; return how many got it."""
-        return sum(subscriber.offer(RawFrame(text)) for subscriber in list(self.subscribers))
+        data = frame.encode() if isinstance(frame, str) else frame
+        return sum(subscriber.offer(RawFrame(data)) for subscriber in list(self.subscribers))
 
     def clear_buffer(self) -> None:
         """Drop the replay buffer (ids keep growing)."""

@@ -12,6 +12,8 @@ simulator or change its key.
 from __future__ import annotations
 
 import asyncio
+import base64
+import binascii
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 import hmac
@@ -69,6 +71,30 @@ class OversizeRule:
         return _path_matches(self.prefixes, path)
 
 
+REDIRECT_STATUSES: Final = (301, 302, 303, 307, 308)
+
+
+@dataclass(slots=True)
+class RedirectRule:
+    """Answer matching requests with a redirect to `location`."""
+
+    remaining: int | None
+    """None: every matching request until the rule is disarmed."""
+    status: int
+    location: str
+    keep_path: bool
+    """Append the request's own path and query to `location`."""
+    prefixes: tuple[str, ...]
+
+    def matches(self, path: str) -> bool:
+        """Whether the rule applies to a request for `path` (by default: API and WebSocket)."""
+        return any(path.startswith(prefix) for prefix in self.prefixes or ("/api", "/ws"))
+
+    def target(self, path_qs: str) -> str:
+        """The Location for a request to `path_qs`."""
+        return self.location.rstrip("/") + path_qs if self.keep_path else self.location
+
+
 def _take[Rule: (FailRule, OversizeRule)](rules: list[Rule], path: str) -> Rule | None:
     """Use up one application of the first armed rule matching `path`."""
     for rule in rules:
@@ -96,6 +122,18 @@ class FaultState:
         self.muted_macs: frozenset[str] = frozenset()
         self.mute_session_events = False
         self._mute_monitor_until: float | None = None
+        self.redirects: list[RedirectRule] = []
+
+    def take_redirect(self, path: str) -> RedirectRule | None:
+        """Use up one application of the first armed redirect matching `path`."""
+        for rule in self.redirects:
+            if rule.matches(path):
+                if rule.remaining is not None:
+                    rule.remaining -= 1
+                    if rule.remaining <= 0:
+                        self.redirects.remove(rule)
+                return rule
+        return None
 
     def take_failure(self, path: str) -> ApiError | None:
         """Consume one armed failure matching `path`, if any."""
@@ -168,6 +206,7 @@ class FaultState:
         self._mute_monitor_until = None
         self.rules.clear()
         self.oversize_rules.clear()
+        self.redirects.clear()
         self.latency = 0.0
         self.latency_prefixes = ()
         self.latency_after_answer = False
@@ -300,6 +339,174 @@ async def _malformed(ctx: Context, body: dict[str, Any]) -> dict[str, Any]:
     return {"stream": stream, "sent": sent}
 
 
+MAX_RAW_BYTES: Final = 1024 * 1024
+"""What one raw frame may hold (the /_sim request itself is limited to 1 MiB)."""
+MAX_REPEAT: Final = 1000
+RAW_SSE_STREAMS: Final = ("events", "logs")
+
+
+def _raw_frame(body: dict[str, Any]) -> str | bytes:
+    """The exact frame: `text` (sent as UTF-8) or `base64` (any bytes)."""
+    text, encoded = body.get("text"), body.get("base64")
+    if (text is None) == (encoded is None):
+        raise _BadFaultRequestError("give exactly one of text or base64")
+    if text is not None:
+        if not isinstance(text, str) or not text:
+            raise _BadFaultRequestError("text must be a non-empty string")
+        frame: str | bytes = text
+        size = len(text.encode(errors="surrogatepass"))
+    else:
+        if not isinstance(encoded, str):
+            raise _BadFaultRequestError("base64 must be a string")
+        try:
+            frame = base64.b64decode(encoded, validate=True)
+        except (binascii.Error, ValueError) as err:
+            raise _BadFaultRequestError("base64 is not valid base64") from err
+        if not frame:
+            raise _BadFaultRequestError("base64 must decode to at least one byte")
+        size = len(frame)
+    if size > MAX_RAW_BYTES:
+        raise _BadFaultRequestError(f"a raw frame holds at most {MAX_RAW_BYTES} bytes")
+    return frame
+
+
+def _bounded_int(body: dict[str, Any], key: str, default: int, high: int) -> int:
+    value = body.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= high:
+        raise _BadFaultRequestError(f"{key} must be an integer from 1 to {high}")
+    return int(value)
+
+
+def _repeat(body: dict[str, Any]) -> int:
+    return _bounded_int(body, "repeat", 1, MAX_REPEAT)
+
+
+async def _raw_sse(ctx: Context, body: dict[str, Any]) -> dict[str, Any]:
+    stream = body.get("stream", "events")
+    if stream not in RAW_SSE_STREAMS:
+        raise _BadFaultRequestError(f"stream must be one of {list(RAW_SSE_STREAMS)}")
+    frame = _raw_frame(body)
+    data = frame.encode(errors="surrogatepass") if isinstance(frame, str) else frame
+    broker = ctx.events if stream == "events" else ctx.log_events
+    repeat = _repeat(body)
+    reached = 0
+    for _ in range(repeat):
+        reached = broker.send_raw(data)
+    ctx.stats.faults_triggered["raw-sse"] += 1
+    return {"stream": stream, "connections": reached, "bytes": len(data), "repeat": repeat}
+
+
+async def _raw_ws(ctx: Context, body: dict[str, Any]) -> dict[str, Any]:
+    frame = _raw_frame(body)
+    if isinstance(frame, str):
+        try:
+            frame.encode()
+        except UnicodeEncodeError as err:
+            raise _BadFaultRequestError("a text frame must be valid Unicode") from err
+    repeat = _repeat(body)
+    reached = 0
+    for _ in range(repeat):
+        reached = ctx.monitor.send_raw(frame)
+    ctx.stats.faults_triggered["raw-ws"] += 1
+    kind = "text" if isinstance(frame, str) else "binary"
+    return {"connections": reached, "kind": kind, "repeat": repeat}
+
+
+async def _redirect(ctx: Context, body: dict[str, Any]) -> dict[str, Any]:
+    count = body.get("count", 1)
+    if count is not None and (isinstance(count, bool) or not isinstance(count, int) or count < 0):
+        raise _BadFaultRequestError("count must be a non-negative integer or null")
+    if count == 0:
+        disarmed = len(ctx.faults.redirects)
+        ctx.faults.redirects.clear()
+        return {"armed": 0, "disarmed": disarmed}
+    location = body.get("location")
+    if (
+        not isinstance(location, str)
+        or not location
+        or any(ord(char) < 0x20 or ord(char) == 0x7F for char in location)
+    ):
+        raise _BadFaultRequestError(
+            "location must be a non-empty string without control characters"
+        )
+    status = body.get("status", 307)
+    if status not in REDIRECT_STATUSES:
+        raise _BadFaultRequestError(f"status must be one of {list(REDIRECT_STATUSES)}")
+    keep_path = body.get("keep_path", True)
+    if not isinstance(keep_path, bool):
+        raise _BadFaultRequestError("keep_path must be a boolean")
+    rule = RedirectRule(count, int(status), location, keep_path, _prefixes(body.get("paths")))
+    ctx.faults.redirects.append(rule)
+    return {"armed": "until disarmed" if count is None else count, "status": rule.status}
+
+
+MAX_FLOOD: Final = 5000
+
+
+async def _flood(ctx: Context, body: dict[str, Any]) -> dict[str, Any]:
+    count = _bounded_int(body, "count", 300, MAX_FLOOD)
+    added, discovered = ctx.engine.flood(count)
+    session = ctx.engine.current_session()
+    ctx.journal.info("simulator", f"{len(added)} board(s) flooded the onboarding network")
+    ctx.stats.faults_triggered["flood"] += 1
+    return {
+        "added": [board.mac for board in added],
+        "discovered": discovered,
+        "session_id": session.id if session is not None else None,
+        "boards": len(ctx.state.boards),
+    }
+
+
+MAX_ERROR_MESSAGE_BYTES: Final = 16 * 1024 * 1024
+_ERROR_LINE: Final = "The Pi reports a failure in step {n}: the board did not answer.\n"
+
+
+def _long_message(size: int) -> str:
+    """An ASCII message of exactly `size` bytes, in many lines as a chatty backend writes."""
+    parts: list[str] = []
+    length = 0
+    n = 0
+    while length < size:
+        n += 1
+        line = _ERROR_LINE.format(n=n)
+        parts.append(line)
+        length += len(line)
+    return "".join(parts)[:size]
+
+
+async def _error_event(ctx: Context, body: dict[str, Any]) -> dict[str, Any]:
+    code = body.get("code", "INTERNAL_ERROR")
+    if not isinstance(code, str) or not code or len(code) > MAX_RAW_BYTES:
+        raise _BadFaultRequestError("code must be a non-empty string")
+    message = body.get("message")
+    if message is not None and "message_bytes" in body:
+        raise _BadFaultRequestError("give message or message_bytes, not both")
+    if message is None:
+        size = int(_number(body, "message_bytes", 64))
+        if size > MAX_ERROR_MESSAGE_BYTES:
+            raise _BadFaultRequestError(f"message_bytes is at most {MAX_ERROR_MESSAGE_BYTES}")
+        message = _long_message(size)
+    elif not isinstance(message, str):
+        raise _BadFaultRequestError("message must be a string")
+    retryable = body.get("retryable", False)
+    if not isinstance(retryable, bool):
+        raise _BadFaultRequestError("retryable must be a boolean")
+    current = ctx.engine.current_session()
+    session_id = body.get("session_id", current.id if current is not None else None)
+    if session_id is not None and not isinstance(session_id, str):
+        raise _BadFaultRequestError("session_id must be a string or null")
+    count = _bounded_int(body, "count", 1, MAX_REPEAT)
+    for _ in range(count):
+        ctx.narrator.error(code, message, retryable, session_id)
+    ctx.stats.faults_triggered["error-event"] += count
+    return {
+        "sent": count,
+        "code": code,
+        "message_bytes": len(message.encode(errors="surrogatepass")),
+        "session_id": session_id,
+    }
+
+
 async def _report(ctx: Context, body: dict[str, Any]) -> dict[str, Any]:
     stats = ctx.stats
     return {
@@ -323,6 +530,7 @@ async def _report(ctx: Context, body: dict[str, Any]) -> dict[str, Any]:
             "fail_next_pending": ctx.faults.pending_failures(),
             "oversize_pending": sum(rule.remaining for rule in ctx.faults.oversize_rules),
             "latency_seconds": ctx.faults.latency,
+            "redirects_armed": len(ctx.faults.redirects),
             "stalled": {stream: ctx.faults.stall_remaining(stream) for stream in STREAMS},
             "triggered": dict(stats.faults_triggered),
         },
@@ -470,6 +678,11 @@ _ROUTES: Final[dict[tuple[str, str], _SimHandler]] = {
     ("POST", "/mute-events"): _mute_events,
     ("POST", "/mute-monitor"): _mute_monitor,
     ("POST", "/skip-ids"): _skip_ids,
+    ("POST", "/raw-sse"): _raw_sse,
+    ("POST", "/raw-ws"): _raw_ws,
+    ("POST", "/redirect"): _redirect,
+    ("POST", "/flood"): _flood,
+    ("POST", "/error-event"): _error_event,
 }
 
 
@@ -526,6 +739,12 @@ async def fault_middleware(
     if request.path.startswith(SIM_PREFIX):
         return await handler(request)
     faults = request.app[CONTEXT].faults
+    if (redirect := faults.take_redirect(request.path)) is not None:
+        # Before the key check and before reading the body: what a hostile peer does.
+        request.app[CONTEXT].stats.faults_triggered["redirect"] += 1
+        return web.Response(
+            status=redirect.status, headers={"Location": redirect.target(request.path_qs)}
+        )
     delay = faults.latency_for(request.path)
     hold_answer = faults.latency_after_answer
     if delay > 0 and not hold_answer:

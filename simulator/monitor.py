@@ -35,10 +35,10 @@ class MonitorClient:
         self.dropped = asyncio.Event()
         self.finished = asyncio.Event()
 
-    def send(self, text: str) -> None:
-        """Queue a frame; a client too slow to drain its queue just misses updates."""
+    def send(self, frame: str | bytes) -> None:
+        """Queue a frame (bytes: a binary one); a slow client just misses updates."""
         with contextlib.suppress(asyncio.QueueFull):
-            self.queue.put_nowait(text)
+            self.queue.put_nowait(frame)
 
     def send_json(self, message: dict[str, Any]) -> None:
         """Queue a JSON message."""
@@ -53,7 +53,10 @@ class MonitorClient:
             if faults.stall_remaining("ws") > 0 or self.socket.closed:
                 continue
             try:
-                await self.socket.send_str(str(item))
+                if isinstance(item, bytes):
+                    await self.socket.send_bytes(item)
+                else:
+                    await self.socket.send_str(str(item))
             except ConnectionError:
                 return
 
@@ -219,8 +222,8 @@ class MonitorHub:
                     await asyncio.gather(*(client.finished.wait() for client in clients))
         self.close_all(abort=True)
 
-    def send_raw(self, text: str) -> int:
-        """Queue a raw text frame to every client."""
+    def send_raw(self, frame: str | bytes) -> int:
+        """Queue a raw frame (text, or binary for bytes) to every client."""
         for client in list(self.clients):
-            client.send(text)
+            client.send(frame)
         return len(self.clients)

@@ -104,10 +104,10 @@ class _Pump:
         transport = self.request.transport
         return transport is None or transport.is_closing()
 
-    async def _write(self, text: str) -> bool:
+    async def _write(self, text: str | bytes) -> bool:
         if self._gone():
             return False
-        await self.response.write(text.encode())
+        await self.response.write(text.encode() if isinstance(text, str) else text)
         return True
 
     async def _deliver(self, item: StreamItem) -> bool:
@@ -116,7 +116,7 @@ class _Pump:
                 self.request.transport.abort()
             return False
         if isinstance(item, RawFrame):
-            return await self._write(item.text)
+            return await self._write(item.data)
         if not await self._write(item.frame()):
             return False
         self.stats.events_sent[item.type] += 1
