@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import aclosing
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING
@@ -12,9 +13,11 @@ from homeassistant.util import dt as dt_util
 
 from .api.client import PiOrchestratorClient
 from .api.health import Health, health_from_system_info
-from .api.monitor import HealthUpdate, MonitorDisconnected, MonitorStream
+from .api.monitor import HealthUpdate, MonitorConnected, MonitorDisconnected, MonitorStream
+from .api.stream import OnceLogger
 from .const import DOMAIN, LOGGER
 from .coordinator import fetch_or_raise
+from .supervisor import StreamSupervisor
 
 if TYPE_CHECKING:
     from .data import PiOrchestratorConfigEntry
@@ -58,6 +61,15 @@ class HealthCoordinator(DataUpdateCoordinator[Health]):
         self.transport = Transport.POLLING
         self.monitor = MonitorStream(client)
         self.last_update_at: datetime | None = None
+        self.supervisor = StreamSupervisor(
+            hass,
+            entry,
+            what="monitor websocket",
+            host=client.host,
+            consume=self._consume_monitor,
+            on_down=self._monitor_stopped,
+        )
+        self._once = OnceLogger(LOGGER)
 
     async def _async_update_data(self) -> Health:
         try:
@@ -77,24 +89,37 @@ class HealthCoordinator(DataUpdateCoordinator[Health]):
         # Closing the stream, not only cancelling the task, is what releases
         # the socket when the cancel lands while the loop body awaits.
         self.config_entry.async_on_unload(self.monitor.close)
-        self.config_entry.async_create_background_task(
-            self.hass, self._consume_monitor(), name=f"{DOMAIN} monitor websocket"
-        )
+        self.supervisor.start()
 
     async def _consume_monitor(self) -> None:
-        async for item in self.monitor:
-            match item:
-                case HealthUpdate(health=health, initial=initial):
-                    if not initial:
-                        # Polling stops once the Pi pushes, not when the socket
-                        # connects: every connection starts with a snapshot, even
-                        # from a Pi that then falls silent.
-                        self.update_interval = None
-                        self._set_transport(Transport.PUSH)
-                    self.last_update_at = dt_util.utcnow()
-                    self.async_set_updated_data(health)
-                case MonitorDisconnected():
-                    self._fall_back_to_polling()
+        # aclosing: a restarted consumer finds the stream free at once.
+        async with aclosing(aiter(self.monitor)) as items:
+            async for item in items:
+                try:
+                    self._apply(item)
+                except Exception as err:  # noqa: BLE001 - one bad reading is skipped
+                    self._once.skipped("a health reading that could not be shown", err)
+
+    @callback
+    def _apply(self, item: HealthUpdate | MonitorConnected | MonitorDisconnected) -> None:
+        match item:
+            case HealthUpdate(health=health, initial=initial):
+                if not initial:
+                    # Polling stops once the Pi pushes, not when the socket
+                    # connects: every connection starts with a snapshot, even
+                    # from a Pi that then falls silent.
+                    self.update_interval = None
+                    self._set_transport(Transport.PUSH)
+                self.last_update_at = dt_util.utcnow()
+                self.async_set_updated_data(health)
+            case MonitorDisconnected():
+                self._fall_back_to_polling()
+
+    @callback
+    def _monitor_stopped(self) -> None:
+        """The monitor task ended: nothing pushes until it runs again."""
+        self._set_transport(Transport.DISCONNECTED)
+        self._fall_back_to_polling()
 
     @callback
     def _fall_back_to_polling(self) -> None:

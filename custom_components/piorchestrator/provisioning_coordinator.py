@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 from collections import Counter
 from collections.abc import Callable
+from contextlib import aclosing
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 import logging
@@ -25,18 +26,15 @@ from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
 from homeassistant.util import dt as dt_util
 
 from .api.client import PiOrchestratorClient
-from .api.errors import (
-    PiOrchestratorAuthenticationError,
-    PiOrchestratorError,
-    PiOrchestratorNotFoundError,
-)
+from .api.errors import PiOrchestratorError, PiOrchestratorNotFoundError
 from .api.event_stream import ProvisioningEventStream
 from .api.events import BoardChange, EventKind, ProvisioningEvent
 from .api.models import Board, BoardState, NetworkStatus, Session, SessionSnapshot, SessionState
-from .api.stream import StreamConnected, StreamDisconnected
+from .api.stream import OnceLogger, StreamConnected, StreamDisconnected
 from .const import DOMAIN, LOGGER
 from .coordinator import fetch_or_raise
 from .reconciliation import Reason, ReconcileRecord, is_behind
+from .supervisor import StreamSupervisor
 
 if TYPE_CHECKING:
     from .data import PiOrchestratorConfigEntry
@@ -57,6 +55,8 @@ for that second would only fill the history with noise.
 
 STEP_BUDGET = 0.005
 """Seconds of event handling after which the stream consumer yields to the loop."""
+MAX_EVENT_ID_DIGITS = 18
+"""Longest event id read as a number for gap detection (a 64-bit counter's worth)."""
 
 NO_SESSION = "idle"
 IN_FLIGHT_STATES = frozenset(
@@ -147,6 +147,15 @@ class ProvisioningCoordinator(DataUpdateCoordinator[ProvisioningState]):
         )
         self.client = client
         self.stream = ProvisioningEventStream(client)
+        self.stream_supervisor = StreamSupervisor(
+            hass,
+            entry,
+            what="provisioning events",
+            host=client.host,
+            consume=self._consume_stream,
+            on_down=self._stream_stopped,
+        )
+        self._stream_once = OnceLogger(LOGGER)
         self.stream_connected = False
         self.stream_available = True
         self.last_event_at: datetime | None = None
@@ -324,44 +333,55 @@ class ProvisioningCoordinator(DataUpdateCoordinator[ProvisioningState]):
     def start_stream(self) -> None:
         """Consume the event stream for as long as the entry is loaded."""
         self.config_entry.async_on_unload(self.stream.close)
-        self.config_entry.async_create_background_task(
-            self.hass, self._consume_stream(), name=f"{DOMAIN} provisioning events"
-        )
+        self.config_entry.async_on_unload(self._cancel_stream_timers)
+        self.stream_supervisor.start()
 
     async def _consume_stream(self) -> None:
+        """Apply what the stream yields; a refused key ends it (the supervisor asks)."""
         loop = self.hass.loop
         step_started = loop.time()
-        try:
-            async for item in self.stream:
-                match item:
-                    case ProvisioningEvent():
-                        self._apply_event(item)
-                        if loop.time() - step_started > STEP_BUDGET:
-                            # One read from the socket may hold hundreds of events;
-                            # let the rest of Home Assistant run between them.
-                            await asyncio.sleep(0)
-                            step_started = loop.time()
-                    case StreamConnected():
-                        self._set_stream_connected(True)
-                        self._last_event_id = None
-                        self._next_reason = Reason.RECONNECT
-                        await self.async_refresh()
-                    case StreamDisconnected():
-                        self._set_stream_connected(False)
-        except PiOrchestratorAuthenticationError:
-            LOGGER.warning(
-                "The Pi at %s refused the API key; reauthentication needed", self.client.host
-            )
-            self._set_stream_connected(False)
-            self.config_entry.async_start_reauth(self.hass)
-        finally:
-            if self._cancel_grace is not None:
-                self._cancel_grace()
-                self._cancel_grace = None
-            for cancel in (self._cancel_suspicion_check, self._cancel_network_refresh):
-                if cancel is not None:
-                    cancel()
-            self._cancel_suspicion_check = self._cancel_network_refresh = None
+        # aclosing: a restarted consumer finds the stream free at once.
+        async with aclosing(aiter(self.stream)) as items:
+            async for item in items:
+                try:
+                    await self._consume_item(item)
+                except Exception as err:  # noqa: BLE001 - one bad event is skipped
+                    self._stream_once.skipped("an event that could not be applied", err)
+                if loop.time() - step_started > STEP_BUDGET:
+                    # One read from the socket may hold hundreds of events;
+                    # let the rest of Home Assistant run between them.
+                    await asyncio.sleep(0)
+                    step_started = loop.time()
+
+    @callback
+    def _cancel_stream_timers(self) -> None:
+        # On unload, not when the consumer ends: a restarted consumer needs them.
+        if self._cancel_grace is not None:
+            self._cancel_grace()
+            self._cancel_grace = None
+        for cancel in (self._cancel_suspicion_check, self._cancel_network_refresh):
+            if cancel is not None:
+                cancel()
+        self._cancel_suspicion_check = self._cancel_network_refresh = None
+
+    async def _consume_item(
+        self, item: ProvisioningEvent | StreamConnected | StreamDisconnected
+    ) -> None:
+        match item:
+            case ProvisioningEvent():
+                self._apply_event(item)
+            case StreamConnected():
+                self._set_stream_connected(True)
+                self._last_event_id = None
+                self._next_reason = Reason.RECONNECT
+                await self.async_refresh()
+            case StreamDisconnected():
+                self._set_stream_connected(False)
+
+    @callback
+    def _stream_stopped(self) -> None:
+        """The stream task ended: nothing is live until it runs again."""
+        self._set_stream_connected(False)
 
     @callback
     def _set_stream_connected(self, connected: bool) -> None:
@@ -567,7 +587,13 @@ class ProvisioningCoordinator(DataUpdateCoordinator[ProvisioningState]):
     @callback
     def _check_event_id(self, event_id: str | None) -> None:
         """A jump in event ids means events were lost on the way."""
-        if event_id is None or not event_id.isdigit():
+        # ASCII digits only ("²" passes isdigit() and fails int()), and few of
+        # them: one absurd id must not hide every later jump.
+        if (
+            event_id is None
+            or len(event_id) > MAX_EVENT_ID_DIGITS
+            or not (event_id.isascii() and event_id.isdigit())
+        ):
             return
         number = int(event_id)
         if self._last_event_id is not None and number > self._last_event_id + 1:
