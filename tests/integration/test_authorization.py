@@ -21,7 +21,7 @@ from homeassistant.helpers import entity_registry as er
 from homeassistant.setup import async_setup_component
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, MockUser
-from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator, WebSocketGenerator
 
 from custom_components.piorchestrator.const import CONF_ONLY_ALLOWLISTED, DOMAIN
 from simulator import Simulator, SimulatorConfig
@@ -212,6 +212,39 @@ async def test_provision_all_of_allowlisted_boards_is_open_to_everyone(
     assert (result["initiated_count"], result["skipped_count"]) == (2, 1)
     await wait_for(lambda: pi_states(simulator, session_id)[LISTED] == "verified", timeout=20)
     assert pi_states(simulator, session_id)[STRANGER] == "discovered"
+
+
+async def test_a_non_admin_is_refused_over_the_rest_and_websocket_apis(
+    hass: HomeAssistant,
+    loaded_entry: MockConfigEntry,
+    simulator: Simulator,
+    wait_for: WaitFor,
+    hass_client: ClientSessionGenerator,
+    hass_ws_client: WebSocketGenerator,
+    hass_read_only_access_token: str,
+) -> None:
+    """What the person sees: 401 from the REST API, the reason in the frontend's error."""
+    session_id = await start_and_discover(hass, loaded_entry, wait_for)
+    # Both before the first client: a client freezes the HTTP router.
+    assert await async_setup_component(hass, "api", {})
+    assert await async_setup_component(hass, "websocket_api", {})
+    data = {"config_entry_id": loaded_entry.entry_id, "only_allowlisted": False}
+
+    rest = await hass_client(hass_read_only_access_token)
+    response = await rest.post(f"/api/services/{DOMAIN}/provision_all", json=data)
+    assert response.status == HTTPStatus.UNAUTHORIZED
+
+    websocket = await hass_ws_client(hass, hass_read_only_access_token)
+    await websocket.send_json_auto_id(
+        {"type": "call_service", "domain": DOMAIN, "service": "provision_all", "service_data": data}
+    )
+    answer = await websocket.receive_json()
+    assert answer["success"] is False
+    assert answer["error"]["translation_key"] == "admin_required_provision_all"
+    assert "Only a Home Assistant administrator can provision boards" in answer["error"]["message"]
+
+    assert pi_requests(simulator, "/provision-all") == 0
+    assert set(pi_states(simulator, session_id).values()) == {"discovered"}
 
 
 # -- provision_device / retry_device ---------------------------------------------------------
