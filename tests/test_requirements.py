@@ -77,7 +77,7 @@ def _direct_dependencies(distribution: str) -> set[str]:
 def _installed_with(roots: set[str]) -> set[str]:
     """Every distribution pip installs for `roots`, theirs included."""
     seen: set[str] = set()
-    pending = [canonicalize_name(root) for root in roots]
+    pending: list[str] = [canonicalize_name(root) for root in roots]
     while pending:
         name = pending.pop()
         if name not in seen:

@@ -70,7 +70,7 @@ def get_device(
     registry = dr.async_get(hass)
     if GET_DEVICE_BY_IDENTIFIER:
         lookup = cast(
-            Callable[[tuple[str, str], str], dr.DeviceEntry | None],
+            "Callable[[tuple[str, str], str], dr.DeviceEntry | None]",
             registry.async_get_device_by_identifier,  # type: ignore[attr-defined,unused-ignore]
         )
         return lookup(identifier, config_entry_id)
