@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
 from syrupy.assertion import SnapshotAssertion
+from syrupy.location import PyTestLocation
 
 from simulator import SimulatorConfig
 
@@ -25,6 +28,25 @@ MOVING = {
     "uptime",
     "last_provisioning_event",
 }
+
+
+class _PinnedDirectory(HomeAssistantSnapshotExtension):
+    """Home Assistant's serializer, with the snapshot kept in one place on every release.
+
+    Releases of the test toolchain disagree on where snapshots live (`__snapshots__`,
+    `snapshots`); the comparison must not depend on which one runs.
+    """
+
+    @classmethod
+    def dirname(cls, *, test_location: PyTestLocation) -> str:
+        """Return the directory of this test's snapshot file."""
+        return str(Path(test_location.filepath).parent / "__snapshots__")
+
+
+@pytest.fixture
+def snapshot(snapshot: SnapshotAssertion) -> SnapshotAssertion:
+    """The snapshot assertion, reading `__snapshots__/` whichever toolchain runs."""
+    return snapshot.use_extension(_PinnedDirectory)
 
 
 @pytest.fixture
