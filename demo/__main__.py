@@ -12,7 +12,7 @@ import aiohttp
 
 from .hass_api import DemoError
 from .run import Demo, say
-from .scenario import ALLOWLIST, API_KEY, FAIL_ONCE, USERNAME, Settings
+from .scenario import ALLOWLIST, FAIL_ONCE, USERNAME, Settings
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -83,10 +83,11 @@ def _banner(demo: Demo) -> None:
     say("")
     say(f"PiOrchestrator demo is ready (set up in {ready}).")
     say(f"  Dashboard:  {demo.dashboard_url}")
-    say(f"  User:       {USERNAME}")
-    say(f"  Password:   {settings.password} (also in {settings.directory / 'credentials'})")
+    # Passwords and keys stay in files only their owner may read: a terminal is seen,
+    # scrolled back and pasted.
+    say(f"  User:       {USERNAME} (password in {settings.directory / 'credentials'})")
     say(f"  API token:  {settings.token_file} (long-lived, for scripts and REST)")
-    say(f"  Simulator:  {settings.sim_url} (API key {API_KEY}), 8 boards;")
+    say(f"  Simulator:  {settings.sim_url} (API key in the same file), 8 boards;")
     allowlisted = ", ".join(f"{name} ({mac})" for mac, name in ALLOWLIST.items())
     say(f"              allowlisted: {allowlisted};")
     say(f"              {ALLOWLIST[FAIL_ONCE]} fails once, then succeeds when retried.")

@@ -68,10 +68,23 @@ logger:
 
 
 def write_private(path: Path, text: str) -> None:
-    """Write a file only its owner may read: passwords and tokens go in such files."""
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(descriptor, "w") as file:
-        file.write(text)
+    """Write a file only its owner may read, from its first byte: secrets go in such files.
+
+    A new file is created beside `path` with mode 0600 and moved over it. Opening `path`
+    itself would keep the mode of a file that already exists (an earlier run's, or one
+    written before it held a secret), and chmod afterwards leaves a moment when others
+    may read it.
+    """
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    temporary.unlink(missing_ok=True)
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(descriptor, "w") as file:
+            file.write(text)
+        temporary.replace(path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
 
 
 def write_config(settings: Settings) -> None:
@@ -91,7 +104,8 @@ def write_config(settings: Settings) -> None:
         ),
     )
     shutil.copy(SCRIPTS, config / "scripts.yaml")
-    (config / "automations.yaml").write_text("[]\n")
+    # Empty now, but it will hold the WiFi password: private from the start.
+    write_private(config / "automations.yaml", "[]\n")
 
     installed = config / "blueprints" / "automation" / "piorchestrator"
     installed.mkdir(parents=True)

@@ -46,7 +46,9 @@ async def spawn(
 ) -> Child:
     """Start `argv` in a new session, its output appended to `log`."""
     log.parent.mkdir(parents=True, exist_ok=True)
-    with log.open("ab") as output:
+    # Private: a log may quote what it was sent (the simulator's control token is in it).
+    descriptor = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    with os.fdopen(descriptor, "ab") as output:
         process = await asyncio.create_subprocess_exec(
             *argv,
             stdin=asyncio.subprocess.DEVNULL,

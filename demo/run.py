@@ -28,6 +28,8 @@ from .scenario import (
     PI_NAME,
     REPO,
     SEED,
+    TARGET_PASSWORD,
+    TARGET_SSID,
     USERNAME,
     Settings,
 )
@@ -41,6 +43,17 @@ OFFLINE_ONBOARDING_ENTRIES: Final = ("radio_browser", "google_translate")
 """Onboarding adds these, but they need the internet: the demo removes them."""
 REGISTRY_EVENTS: Final = ("entity_registry_updated", "device_registry_updated")
 REGENERATE_DELAY: Final = 1.0
+
+
+def credentials(settings: Settings) -> str:
+    """What the credentials file holds: every secret the person may need, none printed."""
+    return (
+        f"user: {USERNAME}\n"
+        f"password: {settings.password}\n"
+        f"pi_api_key: {API_KEY}\n"
+        f"wifi_ssid: {TARGET_SSID}\n"
+        f"wifi_password: {TARGET_PASSWORD}\n"
+    )
 
 
 def say(message: str) -> None:
@@ -184,7 +197,7 @@ class Demo:
     def _prepare_directory(self) -> None:
         """Start from scratch: a demo replays its scenario (the failing board, ...) each time."""
         directory = self.settings.directory
-        directory.mkdir(parents=True, exist_ok=True)
+        directory.mkdir(mode=0o700, parents=True, exist_ok=True)
         for name in ("config", "screenshots"):
             shutil.rmtree(directory / name, ignore_errors=True)
         for name in (
@@ -196,9 +209,7 @@ class Demo:
         ):
             (directory / name).unlink(missing_ok=True)
         write_config(self.settings)
-        write_private(
-            directory / "credentials", f"user: {USERNAME}\npassword: {self.settings.password}\n"
-        )
+        write_private(directory / "credentials", credentials(self.settings))
 
     async def _wait_for_simulator(self, simulator: Child) -> None:
         session = self._require_session()
