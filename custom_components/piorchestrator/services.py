@@ -31,8 +31,8 @@ from homeassistant.helpers import config_validation as cv, device_registry as dr
 from homeassistant.helpers.service import async_register_admin_service
 import voluptuous as vol
 
-from .api.client import UNSET
 from . import compat
+from .api.client import SESSION_ID_PATTERN, UNSET
 from .api.errors import (
     ErrorCode,
     PiOrchestratorAuthenticationError,
@@ -81,7 +81,25 @@ MAX_TIMEOUT: Final = 3600
 _TOTP_CODES: Final = frozenset({ErrorCode.TOTP_INVALID, ErrorCode.TOTP_EXPIRED})
 
 _ENTRY_FIELD: Final[dict[vol.Marker, Any]] = {vol.Required(ATTR_CONFIG_ENTRY_ID): cv.string}
-SESSION_SCHEMA: Final = vol.Schema({**_ENTRY_FIELD, vol.Optional(ATTR_SESSION_ID): cv.string})
+
+
+def _session_id(value: Any) -> str:
+    """A session ID of the Pi's form, checked before it can become a path segment.
+
+    Raises the translated error itself: Home Assistant passes a schema's
+    `vol.Invalid` on untranslated, and `.` or `..` deserve a clear answer.
+    """
+    text = cv.string(value)
+    if text and not SESSION_ID_PATTERN.fullmatch(text):  # empty: the open session
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="invalid_session_id",
+            translation_placeholders={"session_id": text[:80]},
+        )
+    return text
+
+
+SESSION_SCHEMA: Final = vol.Schema({**_ENTRY_FIELD, vol.Optional(ATTR_SESSION_ID): _session_id})
 ENTRY_SCHEMA: Final = vol.Schema(_ENTRY_FIELD)
 PROVISION_ALL_SCHEMA: Final = vol.Schema(
     {**_ENTRY_FIELD, vol.Optional(ATTR_ONLY_ALLOWLISTED): cv.boolean}
