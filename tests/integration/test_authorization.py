@@ -26,7 +26,7 @@ from pytest_homeassistant_custom_component.typing import ClientSessionGenerator,
 from custom_components.piorchestrator.const import CONF_ONLY_ALLOWLISTED, DOMAIN
 from simulator import Simulator, SimulatorConfig
 
-from .conftest import API_KEY, WIFI_PASSWORD, WaitFor
+from .conftest import API_KEY, WIFI_PASSWORD, PiDriver, WaitFor
 
 LISTED = "24:0A:C4:20:00:01"
 LISTED_FLAKY = "24:0A:C4:20:00:02"
@@ -321,6 +321,39 @@ async def test_an_entry_removed_from_the_allowlist_counts_at_once(
         )
 
     assert LISTED in loaded_entry.runtime_data.allowlist.data.entries
+    assert pi_requests(simulator, "/provision") == 0
+    assert pi_states(simulator, session_id)[LISTED] == "discovered"
+
+
+async def test_when_the_pi_cannot_say_whether_a_board_is_allowlisted_nothing_is_sent(
+    hass: HomeAssistant,
+    loaded_entry: MockConfigEntry,
+    simulator: Simulator,
+    pi: PiDriver,
+    wait_for: WaitFor,
+    hass_user: MockUser,
+) -> None:
+    session_id = await start_and_discover(hass, loaded_entry, wait_for)
+    await pi.fault(
+        "fail-next",
+        {
+            "count": 5,
+            "code": "DATABASE_ERROR",
+            "retryable": False,
+            "paths": ["/api/v1/provisioning/allowlist/"],
+        },
+    )
+
+    with pytest.raises(HomeAssistantError) as err:
+        await call(
+            hass,
+            "provision_device",
+            {"config_entry_id": loaded_entry.entry_id, "mac": LISTED},
+            as_user(hass_user),
+        )
+
+    assert not isinstance(err.value, Unauthorized)  # the Pi's failure, said as such
+    assert err.value.translation_key == "error_database_error"
     assert pi_requests(simulator, "/provision") == 0
     assert pi_states(simulator, session_id)[LISTED] == "discovered"
 
