@@ -26,8 +26,10 @@ async def test_entry_diagnostics_trace_failures_and_hide_secrets(
     wait_for: WaitFor,
 ) -> None:
     runtime = loaded_entry.runtime_data
+    # Health turns to push on the Pi's first pushed update, which follows the WebSocket's
+    # opening snapshot by up to one push interval: waiting for the socket alone races it.
     await wait_for(
-        lambda: runtime.provisioning.stream_connected and runtime.health.monitor.connected
+        lambda: runtime.provisioning.stream_connected and runtime.health.transport == "push"
     )
     session = await pi.start_session()
     await wait_for(lambda: runtime.provisioning.data.session is not None)
