@@ -24,7 +24,9 @@ from aiohttp import web
 
 from simulator.context import CONTEXT, Context
 from simulator.envelope import ERRORS, ApiError, json_response
+from simulator.events import EventBroker, sse_frame
 from simulator.macs import InvalidMacError, normalize_mac
+from simulator.vocabulary import make_narrator
 
 SIM_PREFIX: Final = "/_sim"
 CONTROL_HEADER: Final = "X-Sim-Control"
@@ -440,6 +442,69 @@ async def _redirect(ctx: Context, body: dict[str, Any]) -> dict[str, Any]:
     return {"armed": "until disarmed" if count is None else count, "status": rule.status}
 
 
+TAMPER_KINDS: Final = ("discovered", "changed")
+
+
+def _raw_fields(body: dict[str, Any]) -> dict[str, str]:
+    fields = body.get("fields", {})
+    if not isinstance(fields, dict) or not all(
+        isinstance(value, str) and value for value in fields.values()
+    ):
+        raise _BadFaultRequestError("fields must map names to raw JSON text")
+    return fields
+
+
+def _tampered_frame(ctx: Context, body: dict[str, Any]) -> tuple[str, str]:
+    """An event the running narrator would send now, with raw text spliced in: (type, frame)."""
+    raw_mac, kind = body.get("mac"), body.get("kind", "changed")
+    if not isinstance(raw_mac, str) or kind not in TAMPER_KINDS:
+        raise _BadFaultRequestError(f"give mac and a kind from {list(TAMPER_KINDS)}")
+    raw_id = body.get("id")
+    if raw_id is not None and (not isinstance(raw_id, str) or "\n" in raw_id or "\r" in raw_id):
+        raise _BadFaultRequestError("id must be one line of text")
+    fields = _raw_fields(body)
+    current = ctx.engine.current_session()
+    session_id = body.get("session_id", current.id if current is not None else None)
+    if not isinstance(session_id, str):
+        raise _BadFaultRequestError("no running session: give session_id")
+    try:
+        candidate = ctx.engine.get_session(session_id).devices.get(normalize_mac(raw_mac))
+    except InvalidMacError as err:
+        raise _BadFaultRequestError(str(err)) from err
+    if candidate is None:
+        raise _BadFaultRequestError(f"the session has no board {raw_mac}")
+    # The narrator of the run, on a broker of its own: the event is built, not published.
+    capture = EventBroker("tampered", buffer_size=4)
+    narrator = make_narrator(ctx.config.sse_vocabulary, capture)
+    if kind == "discovered":
+        narrator.device_discovered(candidate)
+    else:
+        narrator.device_changed(candidate, candidate.state)
+    _, built = capture.subscribe(last_event_id=0)
+    event = built[-1]
+    data = event.data
+    device = data["payload"].get("device", data["payload"])
+    marks = {name: f"\u0000raw{index}\u0000" for index, name in enumerate(fields)}
+    device.update(marks)
+    text = json.dumps(data)
+    for name, mark in marks.items():
+        text = text.replace(json.dumps(mark), fields[name])
+    frame = sse_frame(event.type, text)
+    if raw_id is not None:
+        frame = f"id: {raw_id}\n{frame}"
+    return event.type, frame
+
+
+async def _tampered_event(ctx: Context, body: dict[str, Any]) -> dict[str, Any]:
+    event_type, frame = _tampered_frame(ctx, body)
+    repeat = _repeat(body)
+    reached = 0
+    for _ in range(repeat):
+        reached = ctx.events.send_raw(frame)
+    ctx.stats.faults_triggered["tampered-event"] += 1
+    return {"type": event_type, "connections": reached, "repeat": repeat, "frame": frame}
+
+
 MAX_FLOOD: Final = 5000
 
 
@@ -680,6 +745,7 @@ _ROUTES: Final[dict[tuple[str, str], _SimHandler]] = {
     ("POST", "/skip-ids"): _skip_ids,
     ("POST", "/raw-sse"): _raw_sse,
     ("POST", "/raw-ws"): _raw_ws,
+    ("POST", "/tampered-event"): _tampered_event,
     ("POST", "/redirect"): _redirect,
     ("POST", "/flood"): _flood,
     ("POST", "/error-event"): _error_event,

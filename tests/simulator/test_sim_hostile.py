@@ -400,3 +400,76 @@ async def test_an_error_event_with_a_chosen_message_in_the_dashboard_vocabulary(
     assert payload == {"code": "DEVICE_TIMEOUT", "message": "<b>\u202e\x07</b>", "retryable": True}
     assert await refused(http, sim, "error-event", {"message": "a", "message_bytes": 1}) == 400
     stream.close()
+
+
+# -- A real board's event, tampered -------------------------------------------------
+
+
+async def discovered_board(http: aiohttp.ClientSession, sim: Simulator) -> tuple[str, str]:
+    session_id = await start_session(http, sim)
+    answer = await control(http, sim, "flood", {"count": 1})
+    return session_id, str(answer["added"][0])
+
+
+@pytest.mark.parametrize("vocabulary", ["backend", "dashboard"])
+async def test_a_tampered_event_is_a_real_boards_event_with_raw_text(
+    http: aiohttp.ClientSession, start_sim: StartSim, vocabulary: str
+) -> None:
+    sim = await start_sim(boards=0, sse_vocabulary=vocabulary)
+    session_id, mac = await discovered_board(http, sim)
+    stream = await open_stream(http, sim)
+    huge = "-" + "9" * 400
+    answer = await control(
+        http,
+        sim,
+        "tampered-event",
+        {"mac": mac, "kind": "discovered", "id": "\u00b2", "fields": {"rssi": huge}},
+    )
+    assert answer["type"] == "device.discovered"
+    assert answer["connections"] == 1
+    frame = answer["frame"].encode()
+    received = await read_until(stream, frame)
+    assert frame in received
+    lines = answer["frame"].split("\n")
+    assert lines[0] == "id: \u00b2"
+    data_line = next(line for line in lines if line.startswith("data: "))
+    data = json.loads(data_line.removeprefix("data: "))
+    device = data["payload"].get("device", data["payload"])
+    assert (data["session_id"], device["mac"]) == (session_id, mac)
+    assert device["rssi"] == int(huge)  # the raw text, not a string
+    # Built, not published: the Pi's own record has the one real discovery only.
+    assert sim.context.events.published["device.discovered"] == 1
+    stream.close()
+
+
+async def test_a_tampered_state_change_keeps_the_boards_state(
+    http: aiohttp.ClientSession, start_sim: StartSim
+) -> None:
+    sim = await start_sim(boards=0)
+    _, mac = await discovered_board(http, sim)
+    answer = await control(http, sim, "tampered-event", {"mac": mac, "id": "7" * 20_000})
+    assert answer["connections"] == 0  # nobody listening: sent to no one, still answered
+    data_line = next(line for line in answer["frame"].split("\n") if line.startswith("data: "))
+    assert json.loads(data_line.removeprefix("data: "))["payload"]["device"]["state"] == (
+        "discovered"
+    )
+    assert len(answer["frame"].split("\n")[0]) == len("id: ") + 20_000
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"kind": "changed"},
+        {"mac": "24:0A:C4:99:99:99"},
+        {"mac": "nope"},
+        {"mac": "24:0A:C4:99:99:99", "kind": "gone"},
+        {"mac": "24:0A:C4:99:99:99", "id": "1\n\ndata: x"},
+        {"mac": "24:0A:C4:99:99:99", "fields": {"rssi": 5}},
+    ],
+)
+async def test_a_tampered_event_refuses_nonsense(
+    http: aiohttp.ClientSession, start_sim: StartSim, body: dict[str, Any]
+) -> None:
+    sim = await start_sim(boards=0)
+    await discovered_board(http, sim)
+    assert await refused(http, sim, "tampered-event", body) == 400
