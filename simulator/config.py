@@ -17,6 +17,9 @@ VOCABULARIES: tuple[Vocabulary, ...] = ("backend", "dashboard")
 class SimulatorConfig:
     """Everything that shapes a run; every field has a CLI flag of the same name.
 
+    Except `control_token`: on the command line it would show in the process list, so it
+    comes from `PIORCHESTRATOR_SIM_CONTROL_TOKEN`.
+
     Durations are given in simulated seconds; `speed` divides every one of them.
     """
 

@@ -99,6 +99,16 @@ async def test_control_routes_answer_only_their_header_and_json(
                 assert response.status == 403
     async with http.get(f"{sim.url}/_sim/state") as response:
         assert response.status == 403
+    # A page that asks first is not told it may send the header.
+    async with http.options(
+        f"{sim.url}/_sim/reset",
+        headers={
+            "Origin": "http://page.example",
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "x-sim-control, content-type",
+        },
+    ) as response:
+        assert not any(name.startswith("Access-Control-") for name in response.headers)
     # The token alone is not enough for a text/plain body.
     async with http.post(
         f"{sim.url}/_sim/api-key",
