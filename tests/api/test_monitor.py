@@ -22,7 +22,11 @@ from custom_components.piorchestrator.api.errors import (
     PiOrchestratorConnectionError,
     PiOrchestratorTimeoutError,
 )
-from custom_components.piorchestrator.api.health import HealthSource, health_from_system_info
+from custom_components.piorchestrator.api.health import (
+    HealthSource,
+    health_from_monitoring,
+    health_from_system_info,
+)
 from custom_components.piorchestrator.api.monitor import (
     HealthUpdate,
     MonitorConnected,
@@ -378,7 +382,14 @@ def test_merge_monitoring_keeps_the_named_fields_only() -> None:
     )
     assert merged == {
         "timestamp": "2025-01-15T10:30:00Z",
-        "system_health": {**INITIAL["system_health"], "cpu_usage": 80.0},
+        "system_health": {
+            "cpu_usage": 80.0,
+            "memory_usage": 40.0,
+            "disk_usage": 60.0,
+            "temperature": 50.0,
+            "uptime": "3 days, 4:05:06",
+            "load_average": "0.5 0.3 0.2",
+        },
         "security_metrics": {"threat_level": "LOW", "failed_ssh_attempts": 0},
         "service_status": INITIAL["service_status"],
         "network_metrics": {"latency": 12.5},
@@ -420,6 +431,7 @@ def test_deep_nesting_sent_twice_does_not_exhaust_the_stack() -> None:
         reading = stream._handle(raw)
         assert reading is not None
         assert reading.health.cpu_percent == 20.0  # the nested junk changed nothing
+    assert reading is not None
     assert reading.raw["system_health"] == INITIAL["system_health"]
 
 
@@ -483,7 +495,7 @@ async def test_a_message_that_cannot_be_read_is_skipped_and_logged_once(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Whatever reading one message raises, the readings before and after it count."""
-    read = monitor_module.health_from_monitoring
+    read = health_from_monitoring
 
     def health(data: Any) -> Any:
         if data["system_health"].get("cpu_usage") == 13:

@@ -85,11 +85,30 @@ MAC_LIKE: Final = (
     "٢٤:0A:C4:00:00:01",
 )
 
+DIGIT_COUNTS: Final = (10, 11, 19, 309, 400, 4300, 4301, 4400, 5000)
+"""Around where things break: 10 digits (the most a retry field may have), 19 (int64),
+309 (past a float), 4,300 (int()'s default limit for text)."""
+UNICODE_DIGITS: Final = ("\u00b2", "\u0661\u0662", "\U0001d7d7", "\u2460", "\uff11", "\u0969")
+"""Characters str.isdigit() accepts that int() refuses or reads as another number
+(superscript two, Arabic-Indic, mathematical bold nine, circled one, fullwidth one,
+Devanagari three)."""
+
 numbers = st.one_of(
     st.sampled_from(EDGE_NUMBERS),
     st.integers(),
     st.floats(allow_nan=True, allow_infinity=True),
 )
+digit_texts = st.one_of(
+    st.sampled_from(DIGIT_COUNTS).map(lambda count: "9" * count),
+    st.sampled_from(UNICODE_DIGITS),
+    st.lists(st.sampled_from(UNICODE_DIGITS), min_size=1, max_size=3).map("".join),
+    st.integers(min_value=0, max_value=2**64).map(str),
+)
+"""Text of digits: ASCII ones up to past int()'s limit, and Unicode ones."""
+huge_number_literals = st.sampled_from(DIGIT_COUNTS).map(
+    lambda count: "-" * (count % 2) + "9" * count
+)
+"""JSON number literals of thousands of digits (json.loads refuses past 4,300)."""
 texts = st.one_of(
     st.text(max_size=40),
     st.sampled_from(("", " ", "\x00", "\ud7ff", "é", "x" * 5000, "null", "1e400")),
@@ -119,6 +138,26 @@ deep_json_texts = st.integers(min_value=500, max_value=200_000).map(
     lambda depth: "[" * depth + "1" + "]" * depth
 )
 """JSON text nested far deeper than any parser's recursion limit."""
+
+
+def nested_objects(depth: int, key: str, leaf: Any) -> dict[str, Any]:
+    """`{key: {key: ... leaf}}`, `depth` objects deep, built without recursion."""
+    value: Any = leaf
+    for _ in range(depth):
+        value = {key: value}
+    return value  # type: ignore[no-any-return]
+
+
+deep_monitor_updates = st.builds(
+    lambda depth, key, times: [
+        dumps({"type": "monitoring_update", "data": nested_objects(depth, key, {"cpu_usage": 1})})
+    ]
+    * times,
+    st.sampled_from((900, 1000, 2000, 3000)),
+    st.sampled_from(("system_health", "network_metrics", "surprise", "camera_status")),
+    st.integers(min_value=2, max_value=3),
+)
+"""The same deep monitoring_update sent again and again: the second merges into the first."""
 
 
 def _maybe(value: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
@@ -246,6 +285,7 @@ def sse_streams(draw: st.DrawFn) -> bytes:
                 texts,
                 envelopes.map(dumps),
                 st.sampled_from(("1000", "-1", "99999999999999999999", "0x10")),
+                digit_texts,
             )
         )
         separator = draw(st.sampled_from((": ", ":", "")))
@@ -267,3 +307,27 @@ def chunked(draw: st.DrawFn, stream: bytes) -> list[bytes]:
         pieces.append(stream[previous:cut])
         previous = cut
     return pieces
+
+
+long_ids = st.one_of(
+    st.integers(min_value=257, max_value=20_000).map(lambda size: "7" * size),
+    st.sampled_from((256, 257, 4400, 20_000)).map(lambda size: "x" * size),
+    st.integers(min_value=86, max_value=200).map(lambda count: "\u20ac" * count),
+    digit_texts,
+)
+"""Event ids around and far past the 256-byte limit (the euro sign is 3 bytes of UTF-8)."""
+
+
+@st.composite
+def connections_with_ids(draw: st.DrawFn) -> list[bytes]:
+    """The bytes of a few connections in turn, each ending with ids and retries
+    that may be long, huge or not ASCII: what the next reconnection must survive."""
+    connections: list[bytes] = []
+    for index in range(draw(st.integers(min_value=1, max_value=4))):
+        lines = [f"id: {index + 1}\ndata: {{}}\n\n"]
+        for _ in range(draw(st.integers(min_value=0, max_value=3))):
+            field = draw(st.sampled_from(("id", "retry")))
+            value = draw(long_ids if field == "id" else digit_texts)
+            lines.append(f"{field}: {value}\ndata: {{}}\n\n")
+        connections.append("".join(lines).encode())
+    return connections

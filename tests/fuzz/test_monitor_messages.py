@@ -9,10 +9,23 @@ from typing import Any
 from hypothesis import HealthCheck, example, given, settings, strategies as st
 import pytest
 
-from custom_components.piorchestrator.api.monitor import HealthUpdate, MonitorStream
+from custom_components.piorchestrator.api.monitor import (
+    MONITORING_FIELDS,
+    MONITORING_SCALARS,
+    HealthUpdate,
+    MonitorStream,
+)
 from tests.reliability.results import COLLECTOR, DETERMINISTIC, examples
 
-from .strategies import deep_json_texts, dumps, json_values, numbers, texts
+from .strategies import (
+    deep_json_texts,
+    deep_monitor_updates,
+    dumps,
+    huge_number_literals,
+    json_values,
+    numbers,
+    texts,
+)
 
 pytestmark = pytest.mark.timeout(300)
 
@@ -32,6 +45,13 @@ UPTIMES = (
     "4:99",
     "-5s",
 )
+
+
+def _nested_update(depth: int) -> dict[str, Any]:
+    value: dict[str, Any] = {"cpu_usage": 1}
+    for _ in range(depth):
+        value = {"system_health": value}
+    return value
 
 
 class _Client:
@@ -78,12 +98,29 @@ messages = st.one_of(
     json_values.map(dumps),
     st.text(),
     deep_json_texts,
+    huge_number_literals.map(
+        lambda number: '{"type": "monitoring_update", "data": {"system_health": {"cpu_usage": '
+        + number
+        + "}}}"
+    ),
+)
+sequences = st.one_of(
+    st.lists(messages, min_size=1, max_size=5),
+    st.tuples(messages, deep_monitor_updates, messages).map(
+        lambda parts: [parts[0], *parts[1], parts[2]]
+    ),
 )
 
 
 def _check(update: HealthUpdate | None) -> None:
     if update is None:
         return
+    # Only what API.md §7 names is kept, two levels deep: the snapshot cannot grow.
+    for key, value in update.raw.items():
+        assert key in MONITORING_SCALARS or key in MONITORING_FIELDS, key
+        if key in MONITORING_FIELDS:
+            assert set(value) <= MONITORING_FIELDS[key], value
+            assert not any(isinstance(field, dict) for field in value.values()), value
     health = update.health
     for value in (
         health.cpu_percent,
@@ -99,7 +136,8 @@ def _check(update: HealthUpdate | None) -> None:
 
 
 @FUZZ
-@given(sequence=st.lists(messages, min_size=1, max_size=5))
+@given(sequence=sequences)
+@example(sequence=[dumps({"type": "monitoring_update", "data": _nested_update(2000)})] * 2)
 @example(
     sequence=[
         '{"type": "monitoring_update", "data": {"system_health": {"cpu_usage": '

@@ -9,7 +9,12 @@ from hypothesis import HealthCheck, example, given, settings, strategies as st
 import pytest
 
 from custom_components.piorchestrator.api.errors import PiOrchestratorResponseError
-from custom_components.piorchestrator.api.sse import SseMessage, SseParser
+from custom_components.piorchestrator.api.sse import (
+    MAX_ID_BYTES,
+    MAX_RETRY_DIGITS,
+    SseMessage,
+    SseParser,
+)
 from tests.reliability.results import COLLECTOR, DETERMINISTIC, examples
 
 from .strategies import chunked, sse_streams
@@ -37,6 +42,9 @@ def _feed_all(parser: SseParser, chunks: list[bytes]) -> tuple[list[SseMessage],
         # Nothing beyond the limit is ever held, whatever arrives.
         assert len(parser._buffer) <= LIMIT
         assert parser._data_size <= LIMIT
+        # What goes back to the Pi, or into a float, stays small.
+        assert len((parser.last_event_id or "").encode()) <= MAX_ID_BYTES
+        assert parser.retry is None or parser.retry < 10**MAX_RETRY_DIGITS
     return messages, False
 
 
@@ -46,6 +54,10 @@ def _feed_all(parser: SseParser, chunks: list[bytes]) -> tuple[list[SseMessage],
 @example(chunks=[b"data: " + b"x" * (LIMIT + 1)])
 @example(chunks=[b"\r" * (3 * LIMIT)])
 @example(chunks=[b"data:\xff\xfe\n\n", b"id: \x00\n\n"])
+@example(chunks=[b"retry: " + b"9" * 400 + b"\n", b"retry: " + b"9" * 5000 + b"\n\n"])
+@example(
+    chunks=["retry: \u00b2\nid: \u00b2\ndata: x\n\n".encode(), b"id: " + b"1" * 4400 + b"\n\n"]
+)
 def test_any_bytes_only_ever_raise_the_parsers_own_error(chunks: list[bytes]) -> None:
     COLLECTOR.count_example("sse parser: raw bytes")
     _feed_all(SseParser(max_size=LIMIT), chunks)
@@ -64,6 +76,7 @@ def test_where_a_stream_is_cut_changes_nothing(data: st.DataObject, stream: byte
     for message in whole:
         assert message.event  # "message" when none was given
         assert message.id is None or "\0" not in message.id
+        assert message.id is None or len(message.id.encode()) <= MAX_ID_BYTES
 
 
 def test_an_endless_line_costs_at_most_the_limit() -> None:
