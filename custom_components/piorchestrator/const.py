@@ -35,3 +35,12 @@ DEFAULT_ONLY_ALLOWLISTED: Final = True
 ALLOWLIST_POLL_INTERVAL: Final = timedelta(minutes=1)
 """No stream carries allowlist changes; our own changes refresh it at once."""
 ALLOWLIST_REFRESH_COOLDOWN: Final = 2.0
+
+MAX_BOARDS: Final = 1000
+"""Most camera boards one Pi may bring into Home Assistant, as devices.
+
+Whatever answers at the Pi's address could name a new board in every event; each
+costs a device and several entities. Beyond this, new boards are not added and a
+repair issue says so. More than any cabinet holds.
+"""
+ISSUE_TOO_MANY_BOARDS: Final = "too_many_boards"

@@ -20,6 +20,7 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+from homeassistant.helpers import device_registry as dr, issue_registry as ir
 from homeassistant.helpers.event import async_call_later
 from homeassistant.helpers.storage import Store
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
@@ -31,7 +32,7 @@ from .api.event_stream import ProvisioningEventStream
 from .api.events import BoardChange, EventKind, ProvisioningEvent
 from .api.models import Board, BoardState, NetworkStatus, Session, SessionSnapshot, SessionState
 from .api.stream import OnceLogger, StreamConnected, StreamDisconnected
-from .const import DOMAIN, LOGGER
+from .const import DOMAIN, ISSUE_TOO_MANY_BOARDS, LOGGER, MAX_BOARDS
 from .coordinator import fetch_or_raise
 from .reconciliation import Reason, ReconcileRecord, is_behind
 from .supervisor import StreamSupervisor
@@ -52,6 +53,11 @@ UNAVAILABLE_GRACE_SECONDS = 10
 A reconnect normally takes about a second; flipping every board to unavailable
 for that second would only fill the history with noise.
 """
+
+BOARD_RECOUNT_INTERVAL = 1.0
+"""Seconds between two counts of the registry once the board cap is reached."""
+MAX_WARNED_ERROR_CODES = 128
+"""Error codes remembered for say-once logging; later new codes log at DEBUG."""
 
 STEP_BUDGET = 0.005
 """Seconds of event handling after which the stream consumer yields to the loop."""
@@ -184,6 +190,15 @@ class ProvisioningCoordinator(DataUpdateCoordinator[ProvisioningState]):
         self.reconciliation = ReconcileRecord(client.host, reconcile_interval)
         self._listeners_update_pending = False
         self._session_event_at = 0.0
+        self._known_boards: set[str] = set()
+        """Boards with a device, or in memory: what counts towards `MAX_BOARDS`."""
+        self._announced_boards: set[str] = set()
+        """Boards whose entities were asked for in this run."""
+        self._boards_counted_at = -BOARD_RECOUNT_INTERVAL
+        self._board_cap_warned = False
+        self._warned_error_codes: set[str] = set()
+        self._forgotten_session_boards: set[str] | None = None
+        """Boards of the last session, once it is forgotten and until the next one."""
         self.data = ProvisioningState()
 
     # -- Listeners -------------------------------------------------------------
@@ -231,6 +246,7 @@ class ProvisioningCoordinator(DataUpdateCoordinator[ProvisioningState]):
     async def _async_setup(self) -> None:
         stored = await self._store.async_load() or {}
         self._known_session_id = stored.get("session_id")
+        self._known_boards = self._registered_boards()
 
     async def _async_update_data(self) -> ProvisioningState:
         """Fetch the session with its boards, and make the state agree with it.
@@ -271,7 +287,8 @@ class ProvisioningCoordinator(DataUpdateCoordinator[ProvisioningState]):
         state = self.data
         if state.session is None or state.session.id != snapshot.session.id:
             return [board.mac for board in snapshot.devices]
-        reported = {board.mac: board for board in snapshot.devices}
+        # Boards refused at the cap are not news: counting them would ask again and again.
+        reported = {board.mac: board for board in snapshot.devices if not self._refused(board.mac)}
         behind = [mac for mac in state.session_boards if mac not in reported]
         for mac, board in reported.items():
             ours = state.boards.get(mac)
@@ -446,6 +463,8 @@ class ProvisioningCoordinator(DataUpdateCoordinator[ProvisioningState]):
             self._notify_board(mac)
         for board in snapshot.devices:
             ours = state.boards.get(board.mac)
+            if ours is None and not self._admit_board(board.mac):
+                continue
             if (
                 ours is not None
                 and self._board_event_at.get(board.mac, 0.0) > requested_at
@@ -472,17 +491,29 @@ class ProvisioningCoordinator(DataUpdateCoordinator[ProvisioningState]):
             self.data.network = event.network
             self._network_stale = False
         if event.kind is EventKind.ERROR and event.error is not None:
-            # A board's own failure already shows on that board's entities and
-            # fires its event; a warning for each would flood the log of a batch.
-            board_level = (event.error.code or "").startswith("DEVICE_")
-            LOGGER.log(
-                logging.DEBUG if board_level else logging.WARNING,
-                "The Pi reported an error: %s (%s)",
-                event.error.message,
-                event.error.code,
-            )
+            self._log_error(event.error.code, event.error.message)
         if event.kind not in (EventKind.HEARTBEAT, EventKind.CONNECTION_ESTABLISHED):
             self._schedule_listeners_update()
+
+    @callback
+    def _log_error(self, code: str | None, message: str) -> None:
+        """Log an error the Pi reported: a warning once per code, later ones at DEBUG.
+
+        A board's own failure already shows on that board's entities and fires its
+        event; a warning for each would flood the log of a batch. Other codes are
+        the Pi's own trouble: worth one warning, not one per event from a Pi that
+        repeats itself. The message arrives cleaned: one line, 200 characters.
+        """
+        key = code or "unknown"
+        level = logging.DEBUG
+        if (
+            not key.startswith("DEVICE_")
+            and key not in self._warned_error_codes
+            and len(self._warned_error_codes) < MAX_WARNED_ERROR_CODES
+        ):
+            self._warned_error_codes.add(key)
+            level = logging.WARNING
+        LOGGER.log(level, "The Pi reported an error: %s (%s)", message, code)
 
     @callback
     def _schedule_listeners_update(self) -> None:
@@ -504,6 +535,8 @@ class ProvisioningCoordinator(DataUpdateCoordinator[ProvisioningState]):
     @callback
     def _apply_board_change(self, change: BoardChange, session_id: str | None) -> None:
         state = self.data
+        if change.mac not in state.boards and not self._admit_board(change.mac):
+            return
         current = state.session.id if state.session is not None else None
         if session_id is not None and session_id != current:
             # A session we have not seen start: fetch it rather than guess.
@@ -609,7 +642,8 @@ class ProvisioningCoordinator(DataUpdateCoordinator[ProvisioningState]):
     def _counters_disagree(self) -> bool:
         state = self.data
         session = state.session
-        if session is None or not session.state.is_open:
+        if session is None or not session.state.is_open or self._board_cap_warned:
+            # At the cap, the Pi counts boards we refused: a difference is expected.
             return False
         return (
             session.device_count != state.session_board_count
@@ -649,9 +683,15 @@ class ProvisioningCoordinator(DataUpdateCoordinator[ProvisioningState]):
             if not session.state.is_open and previous.state.is_open:
                 # A late event about an older session must not replace the open one.
                 return
+            self._forget_boards_except(state.session_boards)
             state.session_boards = set()
             state.counts = Counter()
             state.progress = {}
+        elif previous is None and self._forgotten_session_boards is not None:
+            # The session before this one was forgotten (gone from the Pi): it is
+            # still the previous session, whose boards stay in memory.
+            self._forget_boards_except(self._forgotten_session_boards)
+        self._forgotten_session_boards = None
         state.session = session
         self._update_reconcile_timer()
         if (
@@ -690,7 +730,8 @@ class ProvisioningCoordinator(DataUpdateCoordinator[ProvisioningState]):
             state.counts[previous.state] -= 1
         if board.mac in state.session_boards:
             state.counts[board.state] += 1
-        if previous is None:
+        if previous is None and self._needs_entities(board.mac):
+            self._announced_boards.add(board.mac)
             for added in list(self._new_board_listeners):
                 added(board.mac)
         if previous == board:
@@ -705,6 +746,97 @@ class ProvisioningCoordinator(DataUpdateCoordinator[ProvisioningState]):
                 )
             )
 
+    # -- Bounded growth ------------------------------------------------------------------
+
+    def _registered_boards(self) -> set[str]:
+        """The boards of this Pi that have a device."""
+        registry = dr.async_get(self.hass)
+        return {
+            identifier
+            for device in dr.async_entries_for_config_entry(registry, self.config_entry.entry_id)
+            for domain, identifier in device.identifiers
+            if domain == DOMAIN and identifier != self.config_entry.entry_id
+        }
+
+    def _refused(self, mac: str) -> bool:
+        """Whether a board is one the cap keeps out (without counting again)."""
+        return mac not in self._known_boards and len(self._known_boards) >= MAX_BOARDS
+
+    @callback
+    def _admit_board(self, mac: str) -> bool:
+        """Let a board in unless `MAX_BOARDS` are known already.
+
+        At the cap, the known boards are counted again (at most once a second), so
+        devices a person deleted make room. Refusing is said once, in the log and
+        as a repair issue, which goes away once there is room again.
+        """
+        known = self._known_boards
+        if mac in known:
+            return True
+        now = time.monotonic()
+        if len(known) >= MAX_BOARDS and now - self._boards_counted_at >= BOARD_RECOUNT_INTERVAL:
+            self._boards_counted_at = now
+            known = self._known_boards = self._registered_boards() | set(self.data.boards)
+            if len(known) < MAX_BOARDS and self._board_cap_warned:
+                self._board_cap_warned = False
+                ir.async_delete_issue(self.hass, DOMAIN, self._cap_issue_id)
+        if len(known) < MAX_BOARDS:
+            known.add(mac)
+            return True
+        if not self._board_cap_warned:
+            self._board_cap_warned = True
+            LOGGER.warning(
+                "The Pi at %s reports more than %d camera boards; new boards are not added. "
+                "Delete the devices of boards you no longer need to make room",
+                self.client.host,
+                MAX_BOARDS,
+            )
+            ir.async_create_issue(
+                self.hass,
+                DOMAIN,
+                self._cap_issue_id,
+                is_fixable=False,
+                is_persistent=False,
+                severity=ir.IssueSeverity.WARNING,
+                translation_key=ISSUE_TOO_MANY_BOARDS,
+                translation_placeholders={
+                    "pi": self.config_entry.title,
+                    "limit": str(MAX_BOARDS),
+                },
+            )
+        return False
+
+    @property
+    def _cap_issue_id(self) -> str:
+        return f"{ISSUE_TOO_MANY_BOARDS}_{self.config_entry.entry_id}"
+
+    def _needs_entities(self, mac: str) -> bool:
+        """Whether a board coming (back) into memory must get its entities.
+
+        A board forgotten at a session change keeps its device and entities; only
+        one never announced in this run, or whose device was deleted, needs them.
+        """
+        if mac not in self._announced_boards:
+            return True
+        registry = dr.async_get(self.hass)
+        return registry.async_get_device(identifiers={(DOMAIN, mac)}) is None
+
+    @callback
+    def _forget_boards_except(self, keep: set[str]) -> None:
+        """Keep in memory only the boards of the session that is ending.
+
+        Called when a new session starts: memory then holds the boards of the
+        current and the previous session, however many sessions went before.
+        Older boards keep their devices and entities, which show what they last
+        showed.
+        """
+        state = self.data
+        for mac in [mac for mac in state.boards if mac not in keep]:
+            del state.boards[mac]
+            state.progress.pop(mac, None)
+            self._board_event_at.pop(mac, None)
+            self._board_fetched_at.pop(mac, None)
+
     @callback
     def _recount(self) -> None:
         state = self.data
@@ -715,6 +847,8 @@ class ProvisioningCoordinator(DataUpdateCoordinator[ProvisioningState]):
     @callback
     def _forget_session(self) -> None:
         self._known_session_id = None
+        if self.data.session is not None:
+            self._forgotten_session_boards = set(self.data.session_boards)
         self.data.session = None
         self.data.session_boards = set()
         self.data.counts = Counter()

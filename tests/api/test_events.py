@@ -383,3 +383,58 @@ def test_parse_event_uses_a_shared_parser() -> None:
     assert event is not None
     assert event.kind is EventKind.HEARTBEAT
     assert parse_event(SseMessage(data="nope")) is None
+
+
+# -- Text and numbers from a hostile peer ----------------------------------------------
+
+
+def test_an_error_of_a_megabyte_becomes_one_line_of_200_characters() -> None:
+    text = "disk full\n" + "x" * 1024 * 1024
+    event = parse(message("error.occurred", {"code": "INTERNAL\u202e_ERROR\n", "message": text}))
+
+    assert event is not None
+    assert event.error is not None
+    assert event.error.code == "INTERNAL_ERROR"
+    assert len(event.error.message) == 200
+    assert event.error.message.startswith("disk full xxx")
+    assert "\n" not in event.error.message
+
+
+def test_a_board_error_of_either_vocabulary_is_cleaned() -> None:
+    hostile = "\x1b[31mrejected\x1b[0m\r\nby\u200b board " + "!" * 500
+    flat = parse(
+        message(
+            "device.state_changed",
+            {"mac": CANDIDATE["mac"], "new_state": "failed", "error": {"message": hostile}},
+        )
+    )
+    full = parse(
+        message(
+            "device.provisioning_failed",
+            {"device": {**CANDIDATE, "state": "failed", "error_message": hostile}},
+        )
+    )
+
+    for event in (flat, full):
+        assert event is not None
+        assert event.board is not None
+        assert event.board.error_message is not None
+        assert event.board.error_message.startswith("[31mrejected[0m by board !!!")
+        assert len(event.board.error_message) == 200
+
+
+def test_a_board_with_a_400_digit_rssi_is_read_without_it() -> None:
+    data = json.dumps(
+        {
+            "version": "1.0",
+            "type": "device.discovered",
+            "payload": {"device": {**CANDIDATE, "rssi": 10**400}},
+        }
+    )
+    event = parse(SseMessage(data=data, id="1"))
+
+    assert event is not None
+    assert event.board is not None
+    assert event.board.board is not None
+    assert event.board.board.rssi is None
+    assert event.board.state is BoardState.PROVISIONING
