@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 from functools import partial
-from typing import Any
 
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant, callback
@@ -71,10 +70,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: PiOrchestratorConfigEntr
     entry.runtime_data = PiOrchestratorData(
         client=client, health=health, provisioning=provisioning, door=door, allowlist=allowlist
     )
-    if not compat.OPTIONS_FLOW_RELOADS:
-        entry.async_on_unload(
-            entry.add_update_listener(partial(_async_reload_on_new_options, dict(entry.options)))
-        )
+    compat.async_reload_on_new_options(entry)
     # Boards name the Pi's device as their parent by its registry id on newer
     # releases, so it must exist before any board entity or bus event does.
     dr.async_get(hass).async_get_or_create(config_entry_id=entry.entry_id, **pi_device_info(entry))
@@ -119,18 +115,6 @@ def _refresh_allowlist_when_used(
 async def async_unload_entry(hass: HomeAssistant, entry: PiOrchestratorConfigEntry) -> bool:
     """Unload platforms; the streams are background tasks of the entry and stop with it."""
     return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
-
-
-async def _async_reload_on_new_options(
-    options_at_setup: dict[str, Any], hass: HomeAssistant, entry: PiOrchestratorConfigEntry
-) -> None:
-    """Apply changed options, on releases whose options flow cannot reload by itself.
-
-    Reauthentication and reconfiguration change the entry too, and reload it
-    themselves: reloading here as well would set the entry up twice.
-    """
-    if entry.options != options_at_setup:
-        await hass.config_entries.async_reload(entry.entry_id)
 
 
 async def async_remove_config_entry_device(

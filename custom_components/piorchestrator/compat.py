@@ -9,6 +9,7 @@ the older path can be deleted in one place when the minimum version moves past i
 from __future__ import annotations
 
 from collections.abc import Callable, MutableMapping
+from functools import partial
 from typing import TYPE_CHECKING, Any, Final, cast
 
 from homeassistant import config_entries
@@ -29,6 +30,28 @@ if TYPE_CHECKING:
     OptionsFlowBase = config_entries.OptionsFlow
 else:
     OptionsFlowBase = getattr(config_entries, "OptionsFlowWithReload", config_entries.OptionsFlow)
+
+
+def async_reload_on_new_options(entry: config_entries.ConfigEntry) -> None:
+    """Reload the set-up `entry` when its options change, where the options flow does not.
+
+    Only a change of options: reauthentication and reconfiguration change the
+    entry too, and reload it themselves, so reloading here as well would set the
+    entry up twice.
+    """
+    if OPTIONS_FLOW_RELOADS:
+        return  # the options flow reloads it, and Home Assistant refuses a listener as well
+    entry.async_on_unload(
+        entry.add_update_listener(partial(_async_reload_if_changed, dict(entry.options)))
+    )
+
+
+async def _async_reload_if_changed(
+    options_at_setup: dict[str, Any], hass: HomeAssistant, entry: config_entries.ConfigEntry
+) -> None:
+    if entry.options != options_at_setup:
+        await hass.config_entries.async_reload(entry.entry_id)
+
 
 # -- Linking a device to its parent ---------------------------------------------------
 
