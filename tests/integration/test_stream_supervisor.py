@@ -7,10 +7,12 @@ that no task died. The supervisor is shown by breaking the reconnect loop once.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 import contextlib
 import json
 import logging
+import time
 from typing import Any
 
 from homeassistant.core import Event, EventStateChangedData, HomeAssistant, callback
@@ -19,8 +21,13 @@ from homeassistant.helpers.event import async_track_state_change_event
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.piorchestrator.api.errors import PiOrchestratorError
+from custom_components.piorchestrator import supervisor as supervisor_module
+from custom_components.piorchestrator.api.errors import (
+    PiOrchestratorAuthenticationError,
+    PiOrchestratorError,
+)
 from custom_components.piorchestrator.const import DOMAIN
+from custom_components.piorchestrator.supervisor import StreamSupervisor
 
 from .conftest import PiDriver, WaitFor
 
@@ -205,3 +212,181 @@ def break_once_on_loss(monkeypatch: pytest.MonkeyPatch, stream: Any) -> None:
         return float(real(error))
 
     monkeypatch.setattr(stream, "_on_lost", on_lost)
+
+
+async def test_one_event_that_cannot_be_applied_is_skipped(
+    hass: HomeAssistant,
+    loaded_entry: MockConfigEntry,
+    pi: PiDriver,
+    wait_for: WaitFor,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Whatever applying one event raises in Home Assistant, the next one is applied."""
+    provisioning = loaded_entry.runtime_data.provisioning
+    await wait_for(lambda: provisioning.stream_connected)
+    real = provisioning._apply_event
+    failed: list[object] = []
+
+    def apply_event(event: Any) -> None:
+        if not failed:
+            failed.append(event)
+            raise OverflowError("int too large to convert to float")
+        real(event)
+
+    monkeypatch.setattr(provisioning, "_apply_event", apply_event)
+    session = entity_id(hass, loaded_entry, "sensor.session_state")
+    await pi.start_session()
+    await wait_for(lambda: bool(failed))
+    await wait_for(
+        lambda: hass.states.get(session).state not in ("idle", "unknown"),  # type: ignore[union-attr]
+        timeout=NEXT_CHANGE_BOUND,
+    )
+    tasks_alive(loaded_entry)
+    warnings = [r for r in caplog.records if r.getMessage().startswith("Skipping")]
+    assert [r.levelno for r in warnings] == [logging.WARNING]
+    assert "could not be applied (OverflowError" in warnings[0].getMessage()
+    assert warnings[0].exc_info is None  # the traceback goes to DEBUG only
+
+
+async def test_one_health_reading_that_cannot_be_shown_is_skipped(
+    hass: HomeAssistant,
+    loaded_entry: MockConfigEntry,
+    pi: PiDriver,
+    wait_for: WaitFor,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    health = loaded_entry.runtime_data.health
+    await wait_for(lambda: health.transport == "push")
+    real = health.async_set_updated_data
+    failures = 0
+
+    def set_updated_data(data: Any) -> None:
+        nonlocal failures
+        if failures < 2:
+            failures += 1
+            raise OverflowError("int too large to convert to float")
+        real(data)
+
+    monkeypatch.setattr(health, "async_set_updated_data", set_updated_data)
+    cpu = entity_id(hass, loaded_entry, "sensor.cpu_usage")
+    ordinary = {"type": "monitoring_update", "data": {"system_health": {"cpu_usage": 43.21}}}
+    with states_of(hass, cpu) as seen:
+        await wait_for(lambda: failures == 2)
+        await pi.fault("raw-ws", {"text": json.dumps(ordinary)})
+        await wait_for(lambda: "43.21" in seen, timeout=NEXT_CHANGE_BOUND)
+    tasks_alive(loaded_entry)
+    warnings = [r for r in caplog.records if r.getMessage().startswith("Skipping")]
+    assert [r.levelno for r in warnings] == [logging.WARNING]  # twice, logged once
+    assert "could not be shown (OverflowError" in warnings[0].getMessage()
+
+
+# -- The supervisor alone: how it restarts, logs and stops ------------------------------
+
+
+async def test_restarts_slow_down_and_only_the_first_is_a_warning(
+    hass: HomeAssistant,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(supervisor_module, "RESTART_DELAY", 0.01)
+    monkeypatch.setattr(supervisor_module, "MAX_RESTART_DELAY", 0.04)
+    entry = MockConfigEntry(domain=DOMAIN, title="pi.test")
+    entry.add_to_hass(hass)
+    runs: list[float] = []
+    downs: list[float] = []
+    third = asyncio.Event()
+
+    async def consume() -> None:
+        runs.append(time.monotonic())
+        if len(runs) == 2:
+            raise ValueError("x" * 1000)
+        if len(runs) == 4:
+            third.set()
+            await asyncio.Event().wait()  # runs until the entry unloads
+
+    supervisor = StreamSupervisor(
+        hass,
+        entry,
+        what="test stream",
+        host="pi.test",
+        consume=consume,
+        on_down=lambda: downs.append(time.monotonic()),
+    )
+    supervisor.start()
+    await asyncio.wait_for(third.wait(), 5)
+    assert supervisor.restart_count == 3
+    assert len(downs) == 3
+    records = [r for r in caplog.records if "restarting it in" in r.getMessage()]
+    assert [r.levelno for r in records] == [logging.WARNING, logging.DEBUG, logging.DEBUG]
+    assert "(it ended)" in records[0].getMessage()
+    assert "ValueError: " + "x" * 200 + ")" in records[1].getMessage()  # cut short
+    # The delay doubles while the consumer keeps ending at once.
+    assert runs[2] - runs[1] > runs[1] - runs[0]
+
+    await entry._async_process_on_unload(hass)
+    assert supervisor.restart_count == 3
+
+
+async def test_a_consumer_that_ran_long_starts_again_at_once(
+    hass: HomeAssistant,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(supervisor_module, "RESTART_DELAY", 0.01)
+    monkeypatch.setattr(supervisor_module, "HEALTHY_RUN", 0.0)
+    entry = MockConfigEntry(domain=DOMAIN, title="pi.test")
+    entry.add_to_hass(hass)
+    done = asyncio.Event()
+    runs = 0
+
+    async def consume() -> None:
+        nonlocal runs
+        runs += 1
+        if runs == 3:
+            done.set()
+            await asyncio.Event().wait()
+
+    StreamSupervisor(
+        hass, entry, what="test stream", host="pi.test", consume=consume, on_down=lambda: None
+    ).start()
+    await asyncio.wait_for(done.wait(), 5)
+    records = [r for r in caplog.records if "restarting it in" in r.getMessage()]
+    # Each run was a healthy one: each ending is news again.
+    assert [r.levelno for r in records] == [logging.WARNING, logging.WARNING]
+    await entry._async_process_on_unload(hass)
+
+
+@pytest.mark.parametrize("ending", ["returns", "refused key"])
+async def test_an_ending_while_unloading_is_no_failure(
+    hass: HomeAssistant, caplog: pytest.LogCaptureFixture, ending: str
+) -> None:
+    entry = MockConfigEntry(domain=DOMAIN, title="pi.test")
+    entry.add_to_hass(hass)
+    release = asyncio.Event()
+
+    async def consume() -> None:
+        # As a stream closed by the unload does: it ends, or a refused key arrives late.
+        await release.wait()
+        if ending == "refused key":
+            raise PiOrchestratorAuthenticationError("refused")
+
+    downs: list[bool] = []
+    supervisor = StreamSupervisor(
+        hass,
+        entry,
+        what="test stream",
+        host="pi.test",
+        consume=consume,
+        on_down=lambda: downs.append(True),
+    )
+    supervisor.start()
+    await asyncio.sleep(0)
+    supervisor._stop()  # what the unload calls before it closes the stream
+    release.set()
+    await asyncio.wait_for(asyncio.gather(*entry._background_tasks), 2)
+    assert downs == []
+    assert supervisor.restart_count == 0
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert not hass.config_entries.flow.async_progress_by_handler(DOMAIN)
