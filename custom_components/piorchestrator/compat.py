@@ -82,6 +82,17 @@ def link_to_parent(
 
 # -- Finding a device -----------------------------------------------------------------
 
+DEVICE_HAS_ONE_ENTRY: Final = hasattr(dr.DeviceEntry, "config_entry_id")
+"""A device belongs to exactly one config entry; `config_entries` is deprecated."""
+
+
+def device_belongs_to(device: dr.DeviceEntry, config_entry_id: str) -> bool:
+    """Whether `device` is one of the config entry's devices."""
+    if DEVICE_HAS_ONE_ENTRY:
+        return cast(str, getattr(device, "config_entry_id")) == config_entry_id  # noqa: B009
+    return config_entry_id in device.config_entries
+
+
 GET_DEVICE_BY_IDENTIFIER: Final = hasattr(dr.DeviceRegistry, "async_get_device_by_identifier")
 """Identifiers are unique per config entry, so lookups name the entry."""
 
@@ -98,17 +109,6 @@ def get_device(
         )
         return lookup(identifier, config_entry_id)
     device = registry.async_get_device(identifiers={identifier})
-    if device is None or config_entry_id not in device.config_entries:
+    if device is None or not device_belongs_to(device, config_entry_id):
         return None
     return device
-
-
-DEVICE_HAS_ONE_ENTRY: Final = hasattr(dr.DeviceEntry, "config_entry_id")
-"""A device belongs to exactly one config entry; `config_entries` is deprecated."""
-
-
-def device_belongs_to(device: dr.DeviceEntry, config_entry_id: str) -> bool:
-    """Whether `device` is one of the config entry's devices."""
-    if DEVICE_HAS_ONE_ENTRY:
-        return cast(str, getattr(device, "config_entry_id")) == config_entry_id  # noqa: B009
-    return config_entry_id in device.config_entries
