@@ -505,3 +505,52 @@ async def test_automatic_retries_stop_at_the_limit(
     hass.bus.async_fire(f"{DOMAIN}_board_failed", {**failure, "retry_count": 3, "can_retry": False})
     await hass.async_block_till_done()
     assert service_calls == []
+
+
+def look_alike(text: str) -> str:
+    """`text` with each character that makes markup replaced as the blueprint does."""
+    return text.replace("&", "\uff06").replace("<", "\u2039").replace(">", "\u203a")
+
+
+async def test_the_notification_shows_the_pis_text_without_markup(
+    hass: HomeAssistant,
+    blueprint_config_dir: Path,
+    loaded_entry: MockConfigEntry,
+    wait_for: WaitFor,
+    push_server: PushServer,
+    phone: str,
+) -> None:
+    await use_blueprint(hass, NOTIFY_FAILED, {"notify_device": phone})
+    board = dr.async_get(hass).async_get_or_create(
+        config_entry_id=loaded_entry.entry_id,
+        identifiers={(DOMAIN, FLAKY)},
+        name='<a href="http://evil.example">Cam & co</a>',
+    )
+    hass.bus.async_fire(
+        f"{DOMAIN}_board_failed",
+        {
+            "config_entry_id": loaded_entry.entry_id,
+            "device_id": board.id,
+            "mac": FLAKY,
+            "session_id": "<i>sess</i>",
+            "state": "failed",
+            "previous_state": "provisioning",
+            # Anyone can fire this event: the blueprint bounds what it forwards itself.
+            "error_message": "<b>rejected</b>\nby <script>x</script> " + "e" * 500,
+            "retry_count": 0,
+            "can_retry": False,
+        },
+    )
+    await wait_for(lambda: len(push_server.received) == 1)
+
+    notification = push_server.received[0]
+    assert notification["title"] == (
+        look_alike('<a href="http://evil.example">Cam & co</a>') + " failed to provision"
+    )
+    error, retries, reference = notification["message"].splitlines()
+    assert error.startswith(look_alike("<b>rejected</b> by <script>x</script> eee"))
+    assert len(error) == 200
+    assert error.endswith("\u2026")
+    assert retries == "No retries left (0 done)."
+    assert reference == f"MAC {FLAKY}, session " + look_alike("<i>sess</i>")
+    assert not {"<", ">", "&"} & set(notification["title"] + notification["message"])

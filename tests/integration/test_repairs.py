@@ -371,3 +371,32 @@ async def test_a_pi_without_recovery_support_raises_no_issue(
             return_response=True,
         )
     assert await hass.config_entries.async_unload(config_entry.entry_id)
+
+
+async def test_the_fix_flow_shows_what_the_pi_sent_cleaned_and_escaped(
+    hass: HomeAssistant, interrupted: Interrupted
+) -> None:
+    # The Pi's record of the session says anything at all.
+    on_pi = interrupted.pi.state.sessions[interrupted.session_id]
+    on_pi.target_ssid = "[Net](http://evil.example)\u202e\x07 " + "n" * 240
+    on_pi.devices[WAITING].error_message = "<img src=x>\n# *refused*\u200b by " + "e" * 1000
+
+    manager = repairs_flow_manager(hass)
+    assert manager is not None
+    form = await manager.async_init(DOMAIN, data={"issue_id": interrupted.issue_id})
+
+    placeholders = form["description_placeholders"]
+    ssid = "[Net](http://evil.example) " + "n" * 36 + "…"
+    assert len(ssid) == 64
+    assert placeholders["target"] == ssid  # the title: plain text, not Markdown
+    assert placeholders["ssid"] == (r"\[Net\](http://evil\.example) " + "n" * 36 + "…")
+    assert shown(placeholders["ssid"]) == ssid
+    lines = placeholders["boards"].split("\n")
+    assert lines[0] == f"- {DONE}: verified"
+    error = "<img src=x> # *refused* by " + "e" * 172 + "…"
+    assert len(error) == 200
+    assert lines[1] == (
+        f"- {WAITING}: discovered (" + r"\<img src=x\> \# \*refused\* by " + "e" * 172 + "…)"
+    )
+    assert shown(lines[1]) == f"- {WAITING}: discovered ({error})"
+    assert not {"\u202e", "\x07", "\u200b"} & set("".join(placeholders.values()))
