@@ -505,6 +505,26 @@ async def _tampered_event(ctx: Context, body: dict[str, Any]) -> dict[str, Any]:
     return {"type": event_type, "connections": reached, "repeat": repeat, "frame": frame}
 
 
+MAX_BLOAT_BYTES: Final = 3 * 1024 * 1024
+"""Under the 4 MiB a WebSocket client takes in one message by default (aiohttp)."""
+
+
+async def _monitor_bloat(ctx: Context, body: dict[str, Any]) -> dict[str, Any]:
+    count = _bounded_int(body, "count", 1, MAX_REPEAT)
+    size = _bounded_int(body, "bytes", 1024 * 1024, MAX_BLOAT_BYTES)
+    keys = _bounded_int(body, "keys", 64, 10_000)
+    if count * size > MAX_OVERSIZE_BYTES:
+        raise _BadFaultRequestError(f"count x bytes is at most {MAX_OVERSIZE_BYTES}")
+    reached = 0
+    sizes: list[int] = []
+    for _ in range(count):
+        message = ctx.monitor.bloated_update(size, keys)
+        sizes.append(len(message))
+        reached = ctx.monitor.send_raw(message)
+    ctx.stats.faults_triggered["monitor-bloat"] += count
+    return {"connections": reached, "sent": count, "bytes": sizes}
+
+
 MAX_FLOOD: Final = 5000
 
 
@@ -746,6 +766,7 @@ _ROUTES: Final[dict[tuple[str, str], _SimHandler]] = {
     ("POST", "/raw-sse"): _raw_sse,
     ("POST", "/raw-ws"): _raw_ws,
     ("POST", "/tampered-event"): _tampered_event,
+    ("POST", "/monitor-bloat"): _monitor_bloat,
     ("POST", "/redirect"): _redirect,
     ("POST", "/flood"): _flood,
     ("POST", "/error-event"): _error_event,

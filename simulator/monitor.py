@@ -82,6 +82,7 @@ class MonitorHub:
         self.interval = interval
         self._active_streams = active_streams
         self.clients: set[MonitorClient] = set()
+        self._bloat_serial = 0
 
     def cameras(self) -> dict[str, Any]:
         """Return camera_status: every verified board, as the Pi's camera registry would."""
@@ -126,6 +127,24 @@ class MonitorHub:
             "alerts_count": 1 if self.metrics.overall_status() != "healthy" else 0,
             "connected_clients": len(self.clients),
         }
+
+    def bloated_update(self, size: int, keys: int) -> str:
+        """A monitoring_update of about `size` bytes, padded with `keys` never-seen names.
+
+        Half are sections API.md §7 does not name, half unnamed fields of `system_health`;
+        every call invents new names, so a client that keeps what it is sent keeps growing.
+        """
+        self._bloat_serial += 1
+        serial = self._bloat_serial
+        data = self.partial_data()
+        filler = "x" * max(1, (size - len(json.dumps(data)) - 64) // keys - 32)
+        health = data["system_health"]
+        for key in range(keys):
+            if key % 2:
+                health[f"unknown_field_{serial}_{key}"] = filler
+            else:
+                data[f"unknown_section_{serial}_{key}"] = filler
+        return json.dumps({"type": "monitoring_update", "data": data, "timestamp": rfc3339()})
 
     async def run(self) -> None:
         """Tick the figures forever, pushing each tick to every client."""

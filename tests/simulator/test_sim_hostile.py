@@ -483,3 +483,31 @@ async def test_a_tampered_event_refuses_nonsense(
     sim = await start_sim(boards=0)
     await discovered_board(http, sim)
     assert await refused(http, sim, "tampered-event", body) == 400
+
+
+# -- Monitor updates with ever new keys ---------------------------------------------
+
+
+async def test_monitor_bloat_sends_big_updates_with_new_names_each_time(
+    http: aiohttp.ClientSession, sim: Simulator
+) -> None:
+    size = 256 * 1024
+    async with http.ws_connect(sim.url + "/ws/monitor") as socket:
+        assert (await socket.receive_json(timeout=5))["type"] == "initial_data"
+        answer = await control(http, sim, "monitor-bloat", {"count": 3, "bytes": size, "keys": 8})
+        assert answer["connections"] == 1
+        assert all(0.9 * size < sent <= size for sent in answer["bytes"])
+        names: list[set[str]] = []
+        while len(names) < 3:
+            message = await socket.receive_json(timeout=5)
+            if message["type"] != "monitoring_update" or "connected_clients" not in message["data"]:
+                continue
+            data = message["data"]
+            extra = {name for name in data if name.startswith("unknown_section_")}
+            extra |= {n for n in data["system_health"] if n.startswith("unknown_field_")}
+            if extra:
+                assert len(extra) == 8
+                assert 0 <= data["system_health"]["cpu_usage"] <= 100  # still a real update
+                names.append(extra)
+    assert not names[0] & names[1] and not names[1] & names[2]
+    assert await refused(http, sim, "monitor-bloat", {"count": 1000, "bytes": 3_000_000}) == 400
