@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from .text import clean_message, clean_text
+
 
 class ErrorCode(StrEnum):
     """Error codes of the PiOrchestrator V1 API (API.md §2)."""
@@ -55,7 +57,16 @@ class PiOrchestratorError(Exception):
         correlation_id: str | None = None,
         details: str | None = None,
     ) -> None:
-        """Keep every field of the server's error so callers need not parse text."""
+        """Keep every field of the server's error so callers need not parse text.
+
+        The texts may come from the Pi, or whatever answers in its place: each is
+        cleaned once here (one line, 200 characters), so no log line, state or
+        notification made from an error carries a megabyte or a control code.
+        """
+        message = clean_message(message) or "Unknown error"
+        code = clean_text(code)
+        correlation_id = clean_text(correlation_id)
+        details = clean_message(details)
         super().__init__(message)
         self.message = message
         self.code = code
