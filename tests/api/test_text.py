@@ -8,6 +8,7 @@ import re
 import pytest
 
 from custom_components.piorchestrator.api import numbers
+from custom_components.piorchestrator.api.health import health_from_monitoring
 from custom_components.piorchestrator.api.models import (
     AllowlistEntry,
     Board,
@@ -187,3 +188,21 @@ def test_a_number_out_of_range_is_logged_once_without_its_digits(
 def test_a_value_that_is_no_number_is_still_refused() -> None:
     with pytest.raises(ValueError, match="rssi"):
         Board.model_validate({"mac": MAC, "rssi": "strong"})
+
+
+def test_pushed_health_figures_have_the_same_ranges() -> None:
+    health = health_from_monitoring(
+        {
+            "system_health": {
+                "cpu_usage": 250,
+                "memory_usage": "55.5",
+                "disk_usage": -1,
+                "temperature": 10**400,
+            }
+        }
+    )
+
+    assert health.cpu_percent is None
+    assert health.memory_percent == 55.5
+    assert health.disk_percent is None
+    assert health.temperature_c is None

@@ -17,7 +17,7 @@ import re
 from typing import Any, Final
 
 from .models import SystemInfo
-from .numbers import finite_number
+from .numbers import CELSIUS_RANGE, PERCENT_RANGE, finite_number, in_range
 
 
 class HealthSource(StrEnum):
@@ -71,10 +71,11 @@ def health_from_monitoring(data: Mapping[str, Any]) -> Health:
     threat = security.get("threat_level")
     return Health(
         source=HealthSource.WEBSOCKET,
-        cpu_percent=_number(system.get("cpu_usage")),
-        memory_percent=_number(system.get("memory_usage")),
-        disk_percent=_number(system.get("disk_usage")),
-        temperature_c=_number(system.get("temperature")),
+        # The same ranges as the REST models: a figure out of range shows as unknown.
+        cpu_percent=in_range(system.get("cpu_usage"), PERCENT_RANGE, "percentage"),
+        memory_percent=in_range(system.get("memory_usage"), PERCENT_RANGE, "percentage"),
+        disk_percent=in_range(system.get("disk_usage"), PERCENT_RANGE, "percentage"),
+        temperature_c=in_range(system.get("temperature"), CELSIUS_RANGE, "temperature"),
         uptime_seconds=parse_uptime(system.get("uptime")),
         load_1=load_1,
         load_5=load_5,
