@@ -41,10 +41,12 @@ class ProvisioningEventStream(ReconnectingStream[ProvisioningEvent]):
 
     Besides `ProvisioningEvent`s, iteration yields `StreamConnected` and
     `StreamDisconnected` (see `ReconnectingStream`). On reconnection the last event
-    ID goes out as `Last-Event-ID`, and the server's `retry:` time becomes the
+    ID goes out as `Last-Event-ID` (not after a 4xx: the header may be what was
+    refused), and the server's `retry:` time, clamped to 1-300 s, becomes the
     least delay before reconnecting. A connection that shows no sign of life (no
     event, no keepalive comment) for `idle_timeout` seconds is taken for dead:
-    a Pi that lost power never closes its sockets.
+    a Pi that lost power never closes its sockets. An event that cannot be read
+    is skipped, whatever reading it raised; the connection goes on.
     """
 
     _what = "event stream"

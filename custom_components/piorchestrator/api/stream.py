@@ -105,7 +105,8 @@ class ReconnectingStream[ItemT](ABC):
     """An async iterator over a connection that reconnects forever.
 
     Iterating yields `StreamConnected` after each successful (re)connection,
-    `StreamDisconnected` once per outage, and the subclass's items in between. An
+    `StreamDisconnected` once per outage, and the subclass's items in between. Any
+    other error, even one no one foresaw, drops the connection and reconnects. An
     authentication error is not retried: it ends the iteration, for the consumer
     to ask for a new key. `close()` or cancelling the consuming task ends it too,
     closing the connection at once. One consumer at a time.
