@@ -247,6 +247,10 @@ class ProvisioningCoordinator(DataUpdateCoordinator[ProvisioningState]):
         stored = await self._store.async_load() or {}
         self._known_session_id = stored.get("session_id")
         self._known_boards = self._registered_boards()
+        # Nobody can act on the cap's issue while the entry is not loaded.
+        self.config_entry.async_on_unload(
+            lambda: ir.async_delete_issue(self.hass, DOMAIN, self._cap_issue_id)
+        )
 
     async def _async_update_data(self) -> ProvisioningState:
         """Fetch the session with its boards, and make the state agree with it.

@@ -16,9 +16,11 @@ from typing import Any
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr, entity_registry as er, issue_registry as ir
 from homeassistant.helpers.event import async_track_state_change_event
+from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
+from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 
 from custom_components.piorchestrator import provisioning_coordinator
 from custom_components.piorchestrator.const import DOMAIN, MAX_BOARDS
@@ -153,10 +155,13 @@ async def test_one_frame_naming_300_boards_adds_no_more_than_the_cap(
     await asyncio.sleep(0.2)
     await hass.async_block_till_done()
 
-    assert len(board_devices(hass, loaded_entry)) <= CAP
-    assert len(coordinator.data.boards) <= CAP
+    assert len(board_devices(hass, loaded_entry)) == CAP
+    assert len(coordinator.data.boards) == CAP
     assert sum(CAP_WARNING in record.getMessage() for record in caplog.records) == 1
     assert "Traceback" not in caplog.text
+
+    assert await hass.config_entries.async_unload(loaded_entry.entry_id)
+    assert cap_issue(hass, loaded_entry) is None
 
 
 @pytest.mark.parametrize("board_count", [0])
@@ -249,3 +254,46 @@ def discovered(session_id: str, mac: str, *, state: str = "discovered") -> dict[
             }
         },
     }
+
+
+@pytest.mark.parametrize("board_count", [0])
+async def test_deleting_a_board_makes_room_and_withdraws_the_issue(
+    hass: HomeAssistant,
+    loaded_entry: MockConfigEntry,
+    simulator: Simulator,
+    pi: PiDriver,
+    wait_for: WaitFor,
+    hass_ws_client: WebSocketGenerator,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(provisioning_coordinator, "BOARD_RECOUNT_INTERVAL", 0.0)
+    coordinator = loaded_entry.runtime_data.provisioning
+    await wait_for(lambda: coordinator.stream_connected)
+    first = await pi.start_session()
+    simulator.context.events.send_raw(
+        frame(*(discovered(first["id"], f"24:0A:C4:7D:00:{n:02X}") for n in range(CAP + 5)))
+    )
+    await wait_for(lambda: cap_issue(hass, loaded_entry) is not None)
+    await pi.call("POST", f"/api/v1/provisioning/batch/{first['id']}/stop")
+    await wait_for(lambda: session_state(hass, loaded_entry) == "closed")
+
+    # The person deletes one board's device, as the issue suggests.
+    assert await async_setup_component(hass, "config", {})
+    device = dr.async_get(hass).async_get_device(identifiers={(DOMAIN, "24:0A:C4:7D:00:00")})
+    assert device is not None
+    websocket = await hass_ws_client(hass)
+    await websocket.send_json_auto_id(
+        {
+            "type": "config/device_registry/remove_config_entry",
+            "config_entry_id": loaded_entry.entry_id,
+            "device_id": device.id,
+        }
+    )
+    assert (await websocket.receive_json())["success"]
+
+    second = await pi.start_session()
+    newcomer = "24:0A:C4:7D:01:00"
+    simulator.context.events.send_raw(frame(discovered(second["id"], newcomer)))
+    await wait_for(lambda: newcomer in board_devices(hass, loaded_entry))
+    assert len(board_devices(hass, loaded_entry)) == CAP
+    assert cap_issue(hass, loaded_entry) is None
