@@ -122,13 +122,10 @@ def merge_monitoring(base: Mapping[str, Any], update: Mapping[str, Any]) -> dict
             merged[key] = _bounded(value)
             continue
         fields = MONITORING_FIELDS.get(key)
-        if fields is None:
+        if fields is None or not isinstance(value, Mapping):
             continue
         section = dict(merged.get(key) or {})
-        if isinstance(value, Mapping):
-            section.update(
-                (name, _bounded(field)) for name, field in value.items() if name in fields
-            )
+        section.update((name, _bounded(field)) for name, field in value.items() if name in fields)
         merged[key] = section
     return merged
 
