@@ -59,7 +59,7 @@ class StreamSupervisor:
         self._on_down = on_down
         self._stopping = False
         self.restart_count = 0
-        """How often the consumer was started again, for diagnostics."""
+        """How often the consumer was started again since the entry loaded."""
 
     @callback
     def start(self) -> None:
