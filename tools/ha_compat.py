@@ -893,10 +893,6 @@ class Collector:
     def run(self) -> list[Usage]:
         """Collect the usages of every module."""
         for mod in self.modules.values():
-            for node in ast.walk(mod.tree):
-                if isinstance(node, ast.Attribute):
-                    self.attr_names.add(node.attr)
-        for mod in self.modules.values():
             self._imports(mod)
             flags = self.flags.setdefault(mod.name, {})
             for node in mod.tree.body:
@@ -1024,6 +1020,20 @@ class Collector:
         self, test: ast.expr, env: dict[str, Typed], mod: OurModule, cls: OurClass | None
     ) -> bool | None:
         """Whether the newer release has what test detects (None: test detects nothing)."""
+        if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+            inner = self._probe(test.operand, env, mod, cls)
+            return None if inner is None else not inner
+        if (
+            isinstance(test, ast.Compare)
+            and len(test.ops) == 1
+            and isinstance(test.comparators[0], ast.Constant)
+            and test.comparators[0].value is None
+        ):
+            # `getattr(x, "new", None) is None` asks whether the release lacks it.
+            inner = self._probe(test.left, env, mod, cls)
+            if inner is None:
+                return None
+            return inner if isinstance(test.ops[0], ast.IsNot | ast.NotEq) else not inner
         result: bool | None = None
         for sub in ast.walk(test):
             exists: bool | None = None
@@ -1088,6 +1098,9 @@ class Collector:
             self._block([*node.orelse, *node.finalbody], env, mod, cls, fallback=fallback)
             return
         if isinstance(node, ast.Attribute):
+            if not fallback:
+                # What the newer release runs of ours, for "reports only if we add X".
+                self.attr_names.add(node.attr)
             owner = self.type_of(node.value, env, mod, cls)
             found, check = self.attribute(owner, node.attr, mod)
             if check and node.attr not in SKIPPED_NAMES:

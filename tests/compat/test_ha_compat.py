@@ -78,6 +78,21 @@ def test_feature_detection_is_not_a_failure() -> None:
     assert (vanished.status, vanished.fatal) == ("absent (only on the fallback path)", False)
 
 
+def test_a_report_that_depends_on_what_we_add_counts_only_where_we_add_it(tmp_path: Path) -> None:
+    # `if not HAS_THING: thing.add_listener(...)` never runs on the newer release.
+    finish = _rows()["helpers.registry.Registry.async_finish"]
+    assert (finish.status, finish.fatal) == ("ok (reports only with add_listener)", False)
+
+    package = tmp_path / "custom_components" / "fakeint"
+    shutil.copytree(PACKAGE, package)
+    init = package / "__init__.py"
+    init.write_text(init.read_text().replace("    if not HAS_THING:\n", "    if HAS_THING:\n"))
+    rows, _ = check(DirTree(HA), package, tmp_path)
+    finish = next(r for r in rows if r.name.startswith("helpers.registry.Registry.async_finish"))
+    assert finish.name.endswith("[with add_listener]")
+    assert (finish.removal, finish.fatal) == ("2026.12.0", True)
+
+
 @pytest.mark.parametrize(
     ("removal", "due"),
     [
