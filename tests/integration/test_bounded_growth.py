@@ -13,7 +13,7 @@ import json
 import logging
 from typing import Any
 
-from homeassistant.core import HomeAssistant
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import device_registry as dr, entity_registry as er, issue_registry as ir
 from homeassistant.helpers.event import async_track_state_change_event
 from homeassistant.setup import async_setup_component
@@ -190,12 +190,13 @@ async def test_memory_holds_the_boards_of_two_sessions_and_older_boards_keep_the
         "sensor", DOMAIN, f"{loaded_entry.entry_id}_{OLD}_provisioning_state"
     )
     unsubscribe = async_track_state_change_event(
-        hass, [old_sensor], lambda event: shown.append(event.data["new_state"].state)
+        hass, [old_sensor], callback(lambda event: shown.append(event.data["new_state"].state))
     )
     await pi.fault("drop-streams", {"streams": ["sse"]})
     await wait_for(lambda: not coordinator.stream_connected)
     async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=11))
     await wait_for(lambda: coordinator.stream_available)
+    await hass.async_block_till_done()
     unsubscribe()
     assert shown == ["unavailable", "discovered"]
 
