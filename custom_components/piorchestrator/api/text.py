@@ -28,8 +28,8 @@ _MARKDOWN_SPECIAL: Final = re.compile(r"([\\`*_{}\[\]<>#+\-.!|~&])")
 def clean_text(value: object, *, max_length: int = NAME_LENGTH) -> str | None:
     """Return `value` as one line a person can read, or None when nothing is left.
 
-    Control, format (bidi, zero-width), surrogate and unassigned characters are
-    removed; any run of whitespace, line breaks included, becomes one space; the
+    Control, format (bidi, zero-width), surrogate, private-use and unassigned
+    characters (Unicode's category C) are removed; any run of whitespace, line breaks included, becomes one space; the
     result is cut to `max_length` characters, the last being an ellipsis when
     something was cut.
     """
