@@ -1,0 +1,328 @@
+// The fleet card: every configured Pi on one card, live from
+// `piorchestrator/subscribe_fleet`; a row opens that Pi's session card in a dialog.
+
+import { LitElement, css, html, nothing, type TemplateResult } from "lit";
+import { state } from "lit/decorators.js";
+import { repeat } from "lit/directives/repeat.js";
+import { boardLabel, errorMessage, formatNumber, sessionStateLabel, streamLabel } from "./model";
+import { reduceFleet } from "./reducer";
+import { SESSION_CARD_TAG, type PiorchestratorSessionCard } from "./session-card";
+import { setLanguage, t, type StringKey } from "./strings";
+import { closeDialog, openDialog, shared } from "./styles";
+import type { FleetCardConfig, FleetMessage, Hass, PiSummary, Unsubscribe } from "./types";
+
+export const FLEET_CARD_TAG = "piorchestrator-fleet-card";
+const DOMAIN = "piorchestrator";
+
+export class PiorchestratorFleetCard extends LitElement {
+  @state() private _config?: FleetCardConfig;
+  @state() private _pis: PiSummary[] | null = null;
+  @state() private _subscribeError: string | null = null;
+  @state() private _reconnecting = false;
+  @state() private _open: PiSummary | null = null;
+
+  private _hass?: Hass;
+  private _unsubscribe?: Promise<Unsubscribe>;
+  private _generation = 0;
+  private _sessionCard?: PiorchestratorSessionCard;
+  private readonly _onDisconnected = (): void => {
+    this._reconnecting = true;
+  };
+
+  static getStubConfig(): FleetCardConfig {
+    return { type: `custom:${FLEET_CARD_TAG}` };
+  }
+
+  setConfig(config: FleetCardConfig): void {
+    if (!config || typeof config !== "object") throw new Error("Invalid configuration");
+    this._config = { ...config };
+    this._maybeSubscribe();
+  }
+
+  set hass(hass: Hass) {
+    const old = this._hass;
+    this._hass = hass;
+    setLanguage(hass.locale?.language ?? hass.language);
+    if (old && old.connection !== hass.connection) void this._stop();
+    if (this._sessionCard) this._sessionCard.hass = hass;
+    this._maybeSubscribe();
+  }
+
+  get hass(): Hass | undefined {
+    return this._hass;
+  }
+
+  getCardSize(): number {
+    return 2 + (this._pis?.length ?? 1) * 2;
+  }
+
+  getGridOptions(): Record<string, unknown> {
+    return { columns: 12, rows: "auto", min_rows: 2, min_columns: 6 };
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this._maybeSubscribe();
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this._closeSession();
+    void this._stop();
+  }
+
+  private _maybeSubscribe(): void {
+    const hass = this._hass;
+    if (!this.isConnected || !hass || !this._config || this._unsubscribe) return;
+    const generation = ++this._generation;
+    hass.connection.addEventListener?.("disconnected", this._onDisconnected);
+    this._unsubscribe = hass.connection.subscribeMessage<FleetMessage>(
+      (message) => {
+        if (generation !== this._generation) return;
+        if (message.kind === "snapshot") {
+          this._reconnecting = false;
+          this._subscribeError = null;
+        }
+        this._pis = reduceFleet(this._pis, message);
+      },
+      { type: `${DOMAIN}/subscribe_fleet` },
+    );
+    this._unsubscribe.catch((error: unknown) => {
+      if (generation === this._generation) this._subscribeError = errorMessage(error);
+    });
+  }
+
+  private async _stop(): Promise<void> {
+    const pending = this._unsubscribe;
+    this._unsubscribe = undefined;
+    this._generation += 1;
+    this._hass?.connection.removeEventListener?.("disconnected", this._onDisconnected);
+    if (!pending) return;
+    try {
+      await (await pending)();
+    } catch (error) {
+      if ((error as { code?: unknown } | null)?.code !== "not_found" && !this._subscribeError) {
+        console.warn("piorchestrator: could not unsubscribe:", errorMessage(error));
+      }
+    }
+  }
+
+  private _openSession(pi: PiSummary): void {
+    this._closeSession();
+    this._open = pi;
+    const card = document.createElement(SESSION_CARD_TAG);
+    card.setConfig({ type: `custom:${SESSION_CARD_TAG}`, entry_id: pi.entry_id });
+    if (this._hass) card.hass = this._hass;
+    this._sessionCard = card;
+    const dialog = this.renderRoot.querySelector<HTMLDialogElement>("dialog.session");
+    dialog?.querySelector(".dialog-body")?.replaceChildren(card);
+    openDialog(dialog);
+  }
+
+  private _closeSession(): void {
+    // Removing the card ends its subscription (its disconnectedCallback).
+    this._sessionCard?.remove();
+    this._sessionCard = undefined;
+    this._open = null;
+    closeDialog(this.renderRoot?.querySelector<HTMLDialogElement>("dialog.session"));
+  }
+
+  protected override render(): TemplateResult {
+    const pis = this._pis;
+    let status: string | null = null;
+    if (this._subscribeError) status = t("status.subscribe_failed", { message: this._subscribeError });
+    else if (this._reconnecting) status = t("status.reconnecting");
+    else if (!pis) status = t("status.loading");
+    return html`<ha-card>
+      <h2>${t("fleet.title")}</h2>
+      <div class="status" role="status" aria-live="polite">${status ?? nothing}</div>
+      ${pis && !pis.length ? html`<p class="muted">${t("fleet.empty")}</p>` : nothing}
+      ${pis?.length
+        ? html`<ul class="rows">
+            ${repeat(
+              pis,
+              (pi) => pi.entry_id,
+              (pi) => this._renderRow(pi),
+            )}
+          </ul>`
+        : nothing}
+      <dialog
+        class="session"
+        aria-label=${this._open?.title ?? t("card.session.name")}
+        @close=${this._closeSession}
+      >
+        <div class="dialog-head">
+          <strong>${this._open?.title ?? ""}</strong>
+          <button class="secondary close" @click=${this._closeSession}>${t("action.close")}</button>
+        </div>
+        <div class="dialog-body"></div>
+      </dialog>
+    </ha-card>`;
+  }
+
+  private _renderRow(pi: PiSummary): TemplateResult {
+    const session = pi.session;
+    const total = session?.device_count || pi.board_count || 0;
+    const done = (session?.verified_count ?? 0) + (session?.failed_count ?? 0);
+    const share = total ? Math.min(1, done / total) : 0;
+    const failed = pi.failed_boards ?? [];
+    const health = [
+      formatNumber(pi.health?.cpu_percent) !== null
+        ? t("health.cpu", { value: formatNumber(pi.health.cpu_percent)! })
+        : null,
+      formatNumber(pi.health?.memory_percent) !== null
+        ? t("health.memory", { value: formatNumber(pi.health.memory_percent)! })
+        : null,
+      formatNumber(pi.health?.temperature, 1) !== null
+        ? t("health.temperature", { value: formatNumber(pi.health.temperature, 1)! })
+        : null,
+    ].filter((part): part is string => part !== null);
+    const door = pi.door ?? { door: "unknown", lock: "unknown" };
+    const doorText = `${known("door", door.door)}, ${known("lock", door.lock)}`;
+    return html`<li class=${failed.length ? "has-failed" : ""} data-entry=${pi.entry_id}>
+      <button
+        class="row"
+        aria-label=${t("fleet.open", { name: pi.title })}
+        @click=${() => this._openSession(pi)}
+      >
+        <span class="name">${pi.title}</span>
+        <span class="cell streams">
+          ${(["events", "monitor"] as const).map(
+            (name) =>
+              html`<span class="stream stream-${pi.streams?.[name] ?? "offline"}"
+                >${t(`stream.${name}`)}: ${streamLabel(pi.streams?.[name] ?? "offline")}</span
+              >`,
+          )}
+        </span>
+        <span class="cell health">${health.length ? health.join(" · ") : "—"}</span>
+        <span class="cell door">${doorText}</span>
+        <span class="cell session">
+          <span
+            >${sessionStateLabel(session)}${total
+              ? html` · ${done}/${total}`
+              : nothing}</span
+          >
+          <span class="bar" aria-hidden="true"
+            ><span style=${`width:${Math.round(share * 100)}%`}></span
+          ></span>
+        </span>
+        ${failed.length
+          ? html`<span class="cell failed"
+              >${t("fleet.failed", {
+                count: failed.length,
+                names: failed.map((board) => boardLabel(board)).join(", "),
+              })}</span
+            >`
+          : nothing}
+      </button>
+    </li>`;
+  }
+
+  static override styles = [
+    shared,
+    css`
+      :host {
+        display: block;
+      }
+      ha-card {
+        height: 100%;
+        box-sizing: border-box;
+        padding: 16px;
+      }
+      h2 {
+        margin: 0 0 8px;
+        font-size: var(--ha-font-size-xl, 1.25rem);
+        font-weight: var(--ha-font-weight-medium, 500);
+      }
+      .status:empty {
+        display: none;
+      }
+      .status {
+        color: var(--pio-warning);
+      }
+      .rows {
+        list-style: none;
+        margin: 0;
+        padding: 0;
+        display: flex;
+        flex-direction: column;
+        gap: 6px;
+      }
+      button.row {
+        width: 100%;
+        text-align: left;
+        color: var(--pio-fg);
+        background: transparent;
+        border: 1px solid var(--pio-divider);
+        border-left: 4px solid var(--pio-success);
+        display: grid;
+        grid-template-columns: repeat(auto-fit, minmax(140px, 1fr));
+        gap: 4px 12px;
+        align-items: center;
+        padding: 8px 10px;
+      }
+      li.has-failed button.row {
+        border-left-color: var(--pio-error);
+        background: color-mix(in srgb, var(--pio-error) 8%, transparent);
+      }
+      .name {
+        font-weight: var(--ha-font-weight-medium, 500);
+        overflow-wrap: anywhere;
+      }
+      .cell {
+        font-size: var(--ha-font-size-s, 0.875rem);
+        min-width: 0;
+      }
+      .streams {
+        display: flex;
+        flex-direction: column;
+      }
+      .stream-reconnecting,
+      .stream-polling {
+        color: var(--pio-warning);
+      }
+      .stream-offline {
+        color: var(--pio-error);
+      }
+      .session {
+        display: flex;
+        flex-direction: column;
+        gap: 4px;
+      }
+      .failed {
+        grid-column: 1 / -1;
+        color: var(--pio-error);
+        overflow-wrap: anywhere;
+      }
+      dialog.session {
+        width: min(96vw, 1100px);
+        max-width: 96vw;
+        max-height: 92vh;
+        overflow: auto;
+        padding: 8px;
+      }
+      .dialog-head {
+        display: flex;
+        justify-content: space-between;
+        align-items: center;
+        padding: 4px 8px 8px;
+      }
+    `,
+  ];
+}
+
+function known(prefix: "door" | "lock", value: string): string {
+  return ["open", "closed", "locked", "unlocked", "unknown"].includes(value)
+    ? t(`${prefix}.${value}` as StringKey)
+    : value;
+}
+
+if (!customElements.get(FLEET_CARD_TAG)) {
+  customElements.define(FLEET_CARD_TAG, PiorchestratorFleetCard);
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    "piorchestrator-fleet-card": PiorchestratorFleetCard;
+  }
+}
