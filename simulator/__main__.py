@@ -11,7 +11,7 @@ from pathlib import Path
 import signal
 import sys
 
-from simulator.config import VOCABULARIES, SimulatorConfig
+from simulator.config import FRAMINGS, VOCABULARIES, SimulatorConfig
 from simulator.faults import CONTROL_HEADER
 from simulator.macs import InvalidMacError, normalize_mac
 from simulator.persistence import StateFileError
@@ -117,6 +117,18 @@ def build_parser() -> argparse.ArgumentParser:
         help="SSE event vocabulary, API.md §6 A (backend) or B (dashboard) (default: %(default)s)",
     )
     parser.add_argument(
+        "--sse-framing",
+        choices=FRAMINGS,
+        default="auto",
+        help="whether SSE frames carry an event: line; auto: A names them, B does not, "
+        "as API.md §6 says each is served (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--legacy-only",
+        action="store_true",
+        help="an older Pi without the V1 API: only the legacy /api routes answer",
+    )
+    parser.add_argument(
         "--rate-limit",
         type=_non_negative_int,
         default=0,
@@ -169,6 +181,8 @@ def config_from_args(args: argparse.Namespace) -> SimulatorConfig:
         fail_rate=args.fail_rate,
         speed=args.speed,
         sse_vocabulary=args.sse_vocabulary,
+        sse_framing=args.sse_framing,
+        legacy_only=args.legacy_only,
         rate_limit=args.rate_limit,
         allowlist=args.allowlist,
         fail_once=args.fail_once,

@@ -121,9 +121,12 @@ def _mount(handler: ApiHandler, *, enveloped: bool) -> Handler:
     return route
 
 
-def _add_api_routes(app: web.Application, rows: Iterable[RouteRow], *, legacy: bool) -> None:
+def _add_api_routes(
+    app: web.Application, rows: Iterable[RouteRow], *, legacy: bool, v1: bool = True
+) -> None:
     for method, relative, handler in rows:
-        app.router.add_route(method, V1_BASE + relative, _mount(handler, enveloped=True))
+        if v1:
+            app.router.add_route(method, V1_BASE + relative, _mount(handler, enveloped=True))
         if legacy:
             app.router.add_route(method, LEGACY_BASE + relative, _mount(handler, enveloped=False))
 
@@ -148,7 +151,7 @@ def build_app(ctx: Context) -> web.Application:
         door.ROUTES,
     )
     for table in tables:
-        _add_api_routes(app, table, legacy=True)
+        _add_api_routes(app, table, legacy=True, v1=not ctx.config.legacy_only)
     for method, relative, handler in routes_system.LEGACY_ONLY_ROUTES:
         app.router.add_route(method, LEGACY_BASE + relative, _mount(handler, enveloped=False))
     app.router.add_get("/ws/monitor", ctx.monitor.handle)

@@ -17,7 +17,6 @@ _PROTECTED_PREFIXES: Final = (
     "/provisioning/allowlist",
     "/provisioning/sessions",
     "/provisioning/network",
-    "/door",
 )
 
 
@@ -36,6 +35,9 @@ def is_protected(method: str, path: str) -> bool:
         return False
     if any(relative == p or relative.startswith(p + "/") for p in _PROTECTED_PREFIXES):
         return True
+    if relative == "/door" or relative.startswith("/door/"):
+        # Only the V1 door is protected: the official dashboard calls the legacy one keyless.
+        return path.startswith("/api/v1/")
     if method == "PUT" and relative.startswith("/config/"):
         return True
     return method == "POST" and path == "/api/system/reset"

@@ -11,6 +11,9 @@ from simulator.macs import normalize_mac
 
 type Vocabulary = Literal["backend", "dashboard"]
 VOCABULARIES: tuple[Vocabulary, ...] = ("backend", "dashboard")
+type Framing = Literal["auto", "named", "unnamed"]
+FRAMINGS: tuple[Framing, ...] = ("auto", "named", "unnamed")
+"""`auto`: as each vocabulary's server does it (A names its frames, B does not, API.md §6)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +36,9 @@ class SimulatorConfig:
     fail_rate: float = 0.0
     speed: float = 1.0
     sse_vocabulary: Vocabulary = "backend"
+    sse_framing: Framing = "auto"
+    legacy_only: bool = False
+    """An older Pi: only the legacy /api routes answer, /api/v1 is unknown (404)."""
     rate_limit: int = 0
     allowlist: tuple[str, ...] = ()
     fail_once: tuple[str, ...] = ()
@@ -57,6 +63,8 @@ class SimulatorConfig:
             raise ValueError("port must be within [0, 65535]")
         if self.sse_vocabulary not in VOCABULARIES:
             raise ValueError(f"sse_vocabulary must be one of {VOCABULARIES}")
+        if self.sse_framing not in FRAMINGS:
+            raise ValueError(f"sse_framing must be one of {FRAMINGS}")
         for name in ("session_timeout", "keepalive_interval", "monitor_interval"):
             if getattr(self, name) <= 0:
                 raise ValueError(f"{name} must be > 0")

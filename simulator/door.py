@@ -11,7 +11,7 @@ from aiohttp import web
 
 from simulator.clock import Clock, rfc3339
 from simulator.context import CONTEXT
-from simulator.envelope import ApiError, Reply, read_json
+from simulator.envelope import ENVELOPED, ApiError, Reply, read_json
 from simulator.logs import SimLog
 from simulator.state import DoorHistoryEntry, SimState
 
@@ -177,7 +177,9 @@ async def door_history(request: web.Request) -> Reply:
         raise ApiError("VALIDATION_FAILED", "limit must be an integer") from err
     if not 1 <= limit <= HISTORY_LIMIT:
         raise ApiError("VALIDATION_FAILED", f"limit must be within [1, {HISTORY_LIMIT}]")
-    return Reply({"history": request.app[CONTEXT].door.history(limit)})
+    history = request.app[CONTEXT].door.history(limit)
+    # The legacy route answers a bare array: the official dashboard indexes it as one.
+    return Reply({"history": history} if request.get(ENVELOPED, True) else history)
 
 
 ROUTES: Final = (

@@ -23,9 +23,9 @@ class WireEvent:
     data: Any
     session_id: str | None = None
 
-    def frame(self) -> str:
-        """Render as SSE text."""
-        return sse_frame(self.type, json.dumps(self.data), event_id=self.id)
+    def frame(self, *, named: bool = True) -> str:
+        """Render as SSE text; unnamed, the frame has no `event:` line (type in the data)."""
+        return sse_frame(self.type if named else None, json.dumps(self.data), event_id=self.id)
 
 
 @dataclass(frozen=True, slots=True)

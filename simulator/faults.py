@@ -475,7 +475,7 @@ def _tampered_frame(ctx: Context, body: dict[str, Any]) -> tuple[str, str]:
         raise _BadFaultRequestError(f"the session has no board {raw_mac}")
     # The narrator of the run, on a broker of its own: the event is built, not published.
     capture = EventBroker("tampered", buffer_size=4)
-    narrator = make_narrator(ctx.config.sse_vocabulary, capture)
+    narrator = make_narrator(ctx.config.sse_vocabulary, capture, ctx.config.sse_framing)
     if kind == "discovered":
         narrator.device_discovered(candidate)
     else:
@@ -489,7 +489,7 @@ def _tampered_frame(ctx: Context, body: dict[str, Any]) -> tuple[str, str]:
     text = json.dumps(data)
     for name, mark in marks.items():
         text = text.replace(json.dumps(mark), fields[name])
-    frame = sse_frame(event.type, text)
+    frame = sse_frame(event.type if narrator.named_frames else None, text)
     if raw_id is not None:
         frame = f"id: {raw_id}\n{frame}"
     return event.type, frame

@@ -184,7 +184,8 @@ async def events(request: web.Request) -> web.StreamResponse:
         heartbeat = ctx.narrator.heartbeat()
         if heartbeat is not None:
             event_type, data = heartbeat
-            frames.append(WireEvent(ctx.events.next_id(), event_type, data).frame())
+            event = WireEvent(ctx.events.next_id(), event_type, data)
+            frames.append(event.frame(named=ctx.narrator.named_frames))
             ctx.stats.events_sent[event_type] += 1
         return frames
 
@@ -194,6 +195,7 @@ async def events(request: web.Request) -> web.StreamResponse:
         interval=ctx.clock.scaled(ctx.config.keepalive_interval),
         keepalive=keepalive,
         greeting=greeting,
+        named=ctx.narrator.named_frames,
     )
     return await serve_stream(request, spec, subscriber, replay, faults=ctx.faults, stats=ctx.stats)
 

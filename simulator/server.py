@@ -118,7 +118,7 @@ class Simulator:
         )
         log_events = EventBroker("logs", buffer_size=500)
         journal = SimLog(log_events)
-        narrator = make_narrator(config.sse_vocabulary, events)
+        narrator = make_narrator(config.sse_vocabulary, events, config.sse_framing)
         stats = Stats()
         # Its own stream, drawn once from the seed: ticks come at wall-clock moments and
         # must not shift the engine's draws.

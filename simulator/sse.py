@@ -37,6 +37,8 @@ class StreamSpec:
     interval: float
     keepalive: Callable[[], Sequence[str]]
     greeting: tuple[str, Any] | None = None
+    named: bool = True
+    """Whether frames carry an `event:` line (the log stream's always do)."""
 
 
 def last_event_id(request: web.Request) -> int | None:
@@ -117,7 +119,7 @@ class _Pump:
             return False
         if isinstance(item, RawFrame):
             return await self._write(item.data)
-        if not await self._write(item.frame()):
+        if not await self._write(item.frame(named=self.spec.named)):
             return False
         self.stats.events_sent[item.type] += 1
         return True
@@ -147,7 +149,8 @@ class _Pump:
         greeting, greeting_id = self.spec.greeting, self.subscriber.greeting_id
         if greeting is not None and greeting_id is not None:
             event_type, data = greeting
-            if not await self._write(sse_frame(event_type, json.dumps(data), event_id=greeting_id)):
+            name = event_type if self.spec.named else None
+            if not await self._write(sse_frame(name, json.dumps(data), event_id=greeting_id)):
                 return
             self.stats.events_sent[event_type] += 1
         next_tick = loop.time() + self.spec.interval

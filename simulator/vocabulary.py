@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from simulator.clock import rfc3339
-from simulator.config import Vocabulary
+from simulator.config import Framing, Vocabulary
 from simulator.events import EventBroker
 from simulator.state import Candidate, Session
 
@@ -54,10 +54,14 @@ class Narrator:
     """Base narrator: publishes enveloped events on the provisioning broker."""
 
     vocabulary: Vocabulary = "backend"
+    names_frames_by_default = True
 
-    def __init__(self, broker: EventBroker) -> None:
-        """Publish on `broker`."""
+    def __init__(self, broker: EventBroker, framing: Framing = "auto") -> None:
+        """Publish on `broker`; `framing` says whether frames carry an `event:` line."""
         self.broker = broker
+        self.named_frames = (
+            self.names_frames_by_default if framing == "auto" else framing == "named"
+        )
 
     def emit(self, event_type: str, payload: Any, session_id: str | None = None) -> None:
         """Publish one event in the envelope."""
@@ -160,6 +164,8 @@ class DashboardNarrator(Narrator):
     """Vocabulary B, as consumed by the official web dashboard."""
 
     vocabulary: Vocabulary = "dashboard"
+    # The official dashboard listens with onmessage, deaf to named frames (API.md §6).
+    names_frames_by_default = False
 
     def greeting(self, session_filter: str | None) -> tuple[str, dict[str, Any]] | None:
         """Return connection.established."""
@@ -229,8 +235,10 @@ class DashboardNarrator(Narrator):
         self.emit("error", {"code": code, "message": message, "retryable": retryable}, session_id)
 
 
-def make_narrator(vocabulary: Vocabulary, broker: EventBroker) -> Narrator:
+def make_narrator(
+    vocabulary: Vocabulary, broker: EventBroker, framing: Framing = "auto"
+) -> Narrator:
     """Return the narrator of `vocabulary`."""
     if vocabulary == "dashboard":
-        return DashboardNarrator(broker)
-    return BackendNarrator(broker)
+        return DashboardNarrator(broker, framing)
+    return BackendNarrator(broker, framing)

@@ -27,7 +27,11 @@ class SseReader:
         self.events: list[dict[str, Any]] = []
 
     async def next_event(self, timeout: float = 5.0) -> dict[str, Any]:
-        """Return the next event: {"id", "event", "data" (parsed JSON or raw text)}."""
+        """Return the next event: {"id", "event", "data" (parsed JSON or raw text), "kind"}.
+
+        "event" is there only when the frame names itself; "kind" is that name, or the
+        envelope's type for an unnamed frame (how the official dashboard reads B).
+        """
         async with asyncio.timeout(timeout):
             fields: dict[str, Any] = {}
             data_lines: list[str] = []
@@ -44,6 +48,10 @@ class SseReader:
                         except json.JSONDecodeError:
                             fields["data"] = text
                             fields["malformed"] = True
+                        data = fields["data"]
+                        fields["kind"] = fields.get("event") or (
+                            data.get("type") if isinstance(data, dict) else None
+                        )
                         self.events.append(fields)
                         return fields
                     continue

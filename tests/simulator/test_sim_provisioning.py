@@ -55,7 +55,7 @@ def device_path(session_id: str, mac: str, action: str) -> str:
 
 
 def of_type(*types: str) -> Callable[[dict[str, Any]], bool]:
-    return lambda event: event.get("event") in types
+    return lambda event: event.get("kind") in types
 
 
 def device_state(sim: Simulator, session_id: str, mac: str) -> str | None:
@@ -179,7 +179,9 @@ async def test_dashboard_vocabulary(
     sim = await start_sim(speed=200, boards=1, allowlist=(A,), sse_vocabulary="dashboard")
     stream = await open_sse(sim.url + EVENTS)
     first = await stream.next_event()
-    assert first["event"] == "connection.established"
+    # Unnamed frames: the dashboard's onmessage never sees a frame with an event: line.
+    assert "event" not in first
+    assert first["kind"] == "connection.established"
     assert isinstance(first["data"]["payload"]["message"], str)
 
     session_id = await start_session(http, sim)
@@ -192,16 +194,16 @@ async def test_dashboard_vocabulary(
         "firmware_version": discovered["firmware_version"],
         "in_allowlist": True,
     }
-    types = [event["event"] for event in events]
+    types = [event["kind"] for event in events]
     assert types[:2] == ["session.status", "network.status_changed"]
     assert events[1]["data"]["payload"]["is_active"] is True
 
     await api(http, sim, "POST", device_path(session_id, A, "provision"))
     events = await stream.until(
-        lambda e: e["event"] == "device.state_changed"
+        lambda e: e["kind"] == "device.state_changed"
         and e["data"]["payload"]["new_state"] == "verified"
     )
-    changes = [e["data"]["payload"] for e in events if e["event"] == "device.state_changed"]
+    changes = [e["data"]["payload"] for e in events if e["kind"] == "device.state_changed"]
     assert [(c["previous_state"], c["new_state"], c["progress"]) for c in changes] == [
         ("discovered", "provisioning", 25),
         ("provisioning", "provisioned", 50),
@@ -211,6 +213,7 @@ async def test_dashboard_vocabulary(
     heartbeat = await stream.until(of_type("connection.heartbeat"), timeout=5)
     assert heartbeat[-1]["data"]["payload"] is None
     assert "keepalive" in stream.comments
+    assert not [event for event in stream.events if "event" in event]
     ids = [event["id"] for event in stream.events]
     assert ids == sorted(ids)
 
@@ -381,11 +384,13 @@ async def test_dashboard_failure_events(
     failed = [
         e["data"]["payload"]
         for e in events
-        if e["event"] == "device.state_changed" and e["data"]["payload"]["new_state"] == "failed"
+        if e["kind"] == "device.state_changed" and e["data"]["payload"]["new_state"] == "failed"
     ]
     assert failed[0]["previous_state"] == "provisioning"
     assert failed[0]["error"] == sim.state.sessions[session_id].devices[A].error_message
     assert "progress" not in failed[0]
+    # An unnamed frame: one named "error" would fire the browser's connection-error handler.
+    assert "event" not in events[-1]
     error = events[-1]["data"]["payload"]
     assert error["code"] in ("DEVICE_UNREACHABLE", "DEVICE_REJECTED", "DEVICE_TIMEOUT")
     assert error["retryable"] is True
