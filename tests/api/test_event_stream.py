@@ -556,11 +556,27 @@ async def test_close_from_the_consumer_between_items(
     await asyncio.wait_for(server.disconnected.wait(), 2)
 
 
-@pytest.fixture(params=["backend", "dashboard"])
+@pytest.fixture(
+    params=[
+        ("backend", "auto"),
+        ("dashboard", "auto"),
+        # Each vocabulary in the other's framing: API.md §6 has clients accept both.
+        ("backend", "unnamed"),
+        ("dashboard", "named"),
+    ],
+    ids=lambda param: "-".join(param),
+)
 def sim_config(request: pytest.FixtureRequest) -> SimulatorConfig:
-    """The shared simulator, speaking each vocabulary in turn."""
+    """The shared simulator, speaking each vocabulary in turn, framed either way."""
+    vocabulary, framing = request.param
     return SimulatorConfig(
-        port=0, api_key=SIM_API_KEY, speed=100.0, seed=7, boards=2, sse_vocabulary=request.param
+        port=0,
+        api_key=SIM_API_KEY,
+        speed=100.0,
+        seed=7,
+        boards=2,
+        sse_vocabulary=vocabulary,
+        sse_framing=framing,
     )
 
 
