@@ -31,5 +31,7 @@ export default defineConfig({
   test: {
     environment: "jsdom",
     include: ["test/**/*.test.ts"],
+    // The 500-board render runs in jsdom on shared CI machines: slow, never stuck.
+    testTimeout: 60_000,
   },
 });

@@ -13,6 +13,7 @@ import type { FleetCardConfig, FleetMessage, Hass, PiSummary, Unsubscribe } from
 
 export const FLEET_CARD_TAG = "piorchestrator-fleet-card";
 const DOMAIN = "piorchestrator";
+const RESUBSCRIBE_MS = 30_000;
 
 export class PiorchestratorFleetCard extends LitElement {
   @state() private _config?: FleetCardConfig;
@@ -24,6 +25,7 @@ export class PiorchestratorFleetCard extends LitElement {
   private _hass?: Hass;
   private _unsubscribe?: Promise<Unsubscribe>;
   private _generation = 0;
+  private _retry?: ReturnType<typeof setTimeout>;
   private _sessionCard?: PiorchestratorSessionCard;
   private readonly _onDisconnected = (): void => {
     this._reconnecting = true;
@@ -88,7 +90,14 @@ export class PiorchestratorFleetCard extends LitElement {
       { type: `${DOMAIN}/subscribe_fleet` },
     );
     this._unsubscribe.catch((error: unknown) => {
-      if (generation === this._generation) this._subscribeError = errorMessage(error);
+      if (generation !== this._generation) return;
+      this._subscribeError = errorMessage(error);
+      // The entry may load later (Pi unreachable at start-up, reload): try again.
+      this._retry = setTimeout(() => {
+        if (generation !== this._generation) return;
+        this._unsubscribe = undefined;
+        this._maybeSubscribe();
+      }, RESUBSCRIBE_MS);
     });
   }
 
@@ -96,6 +105,7 @@ export class PiorchestratorFleetCard extends LitElement {
     const pending = this._unsubscribe;
     this._unsubscribe = undefined;
     this._generation += 1;
+    clearTimeout(this._retry);
     this._hass?.connection.removeEventListener?.("disconnected", this._onDisconnected);
     if (!pending) return;
     try {

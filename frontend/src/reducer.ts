@@ -42,7 +42,11 @@ export function mergeBoards(
 
 /** The Pi after `message`; `null` before the first snapshot (changes alone are not enough). */
 export function reducePi(pi: Pi | null, message: SessionMessage): Pi | null {
-  if (message.kind === "snapshot") return message.pi;
+  if (message.kind === "snapshot") {
+    const pi = message.pi;
+    // Lists the view iterates over are never null, even from an older integration.
+    return pi.boards && pi.recoverable ? pi : { ...pi, boards: pi.boards ?? [], recoverable: pi.recoverable ?? [] };
+  }
   if (message.kind !== "changes" || pi === null) return pi;
   const next: Pi = { ...pi };
   for (const key of PI_KEYS) {

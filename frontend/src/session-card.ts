@@ -40,6 +40,8 @@ import type {
 
 export const SESSION_CARD_TAG = "piorchestrator-session-card";
 const DOMAIN = "piorchestrator";
+/** After a refused subscription (entry not loaded yet), when to ask again. */
+export const RESUBSCRIBE_MS = 30_000;
 
 interface ActionError {
   id: number;
@@ -62,6 +64,7 @@ export class PiorchestratorSessionCard extends LitElement {
   private _hass?: Hass;
   private _unsubscribe?: Promise<Unsubscribe>;
   private _generation = 0;
+  private _retry?: ReturnType<typeof setTimeout>;
   private _errorId = 0;
   private _sortedFor?: readonly Board[];
   private _sorted: Board[] = [];
@@ -151,7 +154,14 @@ export class PiorchestratorSessionCard extends LitElement {
       { type: `${DOMAIN}/subscribe`, entry_id: entryId },
     );
     this._unsubscribe.catch((error: unknown) => {
-      if (generation === this._generation) this._subscribeError = errorMessage(error);
+      if (generation !== this._generation) return;
+      this._subscribeError = errorMessage(error);
+      // The entry may load later (Pi unreachable at start-up, reload): try again.
+      this._retry = setTimeout(() => {
+        if (generation !== this._generation) return;
+        this._unsubscribe = undefined;
+        this._maybeSubscribe();
+      }, RESUBSCRIBE_MS);
     });
   }
 
@@ -159,6 +169,7 @@ export class PiorchestratorSessionCard extends LitElement {
     const pending = this._unsubscribe;
     this._unsubscribe = undefined;
     this._generation += 1;
+    clearTimeout(this._retry);
     this._hass?.connection.removeEventListener?.("disconnected", this._onDisconnected);
     if (!pending) return;
     try {

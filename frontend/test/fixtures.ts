@@ -13,6 +13,8 @@ export interface FakeHass extends Hass {
   subscriptions: Subscription[];
   calls: { domain: string; service: string; data: Record<string, unknown> }[];
   wsCalls: Record<string, unknown>[];
+  /** Make subscriptions fail with this error while set. */
+  subscribeError: unknown;
   /** Make the next service calls fail with this error. */
   failWith: { code: string; message: string } | null;
   /** Fire the connection's "disconnected" event, as the socket library does. */
@@ -26,11 +28,12 @@ export function fakeHass(options: { entries?: unknown[]; subscribeError?: unknow
     calls: [],
     wsCalls: [],
     failWith: null,
+    subscribeError: options.subscribeError ?? null,
     locale: { language: "en" },
     user: { is_admin: true },
     connection: {
       subscribeMessage<T>(callback: (message: T) => void, message: Record<string, unknown>) {
-        if (options.subscribeError) return Promise.reject(options.subscribeError);
+        if (hass.subscribeError) return Promise.reject(hass.subscribeError);
         const subscription: Subscription = {
           message,
           push: (payload) => {

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import "../src/index";
 import { PiorchestratorBoardTile } from "../src/board-tile";
-import type { PiorchestratorSessionCard } from "../src/session-card";
+import { RESUBSCRIBE_MS, type PiorchestratorSessionCard } from "../src/session-card";
 import type { Pi } from "../src/types";
 import { board, fakeHass, last, pi, session, settle, type FakeHass } from "./fixtures";
 
@@ -84,9 +84,20 @@ describe("subscription", () => {
     expect(text("ha-card")).toMatch(/Choose a Pi/);
   });
 
-  it("shows why the subscription failed", async () => {
-    await mount({ subscribeError: { code: "not_found", message: "Pi entry-1 is not loaded" } });
-    expect(text(".status")).toMatch(/Pi entry-1 is not loaded/);
+  it("shows why the subscription failed and tries again later", async () => {
+    vi.useFakeTimers();
+    try {
+      await mount({ subscribeError: { code: "not_found", message: "Pi entry-1 is not loaded" } });
+      expect(text(".status")).toMatch(/Pi entry-1 is not loaded/);
+      hass.subscribeError = null;
+      await vi.advanceTimersByTimeAsync(RESUBSCRIBE_MS);
+      expect(hass.subscriptions).toHaveLength(1);
+      await snapshot(pi());
+      expect(text(".status")).toBe("");
+      expect(text("h2")).toBe("Cabinet A");
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it("shows reconnecting from a dropped socket until the next snapshot", async () => {
