@@ -130,6 +130,8 @@ HUGE = int("9" * 400)
         ("rssi", "1e400", None),
         ("rssi", float("nan"), None),
         ("rssi", -60.6, -61),
+        ("rssi", True, None),  # not 1: a boolean is no signal strength
+        ("rssi", None, None),
     ],
 )
 def test_a_board_signal_outside_minus_127_to_0_is_unknown(
@@ -139,7 +141,7 @@ def test_a_board_signal_outside_minus_127_to_0_is_unknown(
 
 
 def test_a_count_out_of_range_reads_as_not_reported() -> None:
-    board = Board.model_validate({"mac": MAC, "retry_count": HUGE})
+    board = Board.model_validate({"mac": MAC, "retry_count": HUGE, "rssi": False})
     session = Session.model_validate(
         {"id": "s1", "state": "active", "device_count": -1, "verified_count": 1_000_001}
     )

@@ -99,7 +99,7 @@ Mac = Annotated[str, BeforeValidator(_canonical_mac)]
 
 def _bounded(bounds: tuple[float, float], field: str, *, integer: bool = False) -> BeforeValidator:
     def validate(value: Any) -> Any:
-        if not is_numeric(value):
+        if not is_numeric(value) and not isinstance(value, bool):
             return value  # not a number at all: the model's type refuses it, as before
         number = in_range(value, bounds, field)
         if number is None or not integer:
@@ -110,7 +110,7 @@ def _bounded(bounds: tuple[float, float], field: str, *, integer: bool = False) 
 
 
 def _required_count(value: Any) -> Any:
-    if not is_numeric(value):
+    if not is_numeric(value) and not isinstance(value, bool):
         return value
     number = in_range(value, COUNT_RANGE, "count")
     if number is None:
