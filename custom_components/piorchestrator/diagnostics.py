@@ -19,7 +19,7 @@ TO_REDACT = {CONF_API_KEY, "api_key", "target_password", "password"}
 async def async_get_config_entry_diagnostics(
     hass: HomeAssistant, entry: PiOrchestratorConfigEntry
 ) -> dict[str, Any]:
-    """Stream states, reconnects, the last failures with their correlation IDs, and state."""
+    """Stream states, reconnects, the last requests and failures with their correlation IDs."""
     data = entry.runtime_data
     provisioning = data.provisioning.data
     health = data.health.data
@@ -53,6 +53,8 @@ async def async_get_config_entry_diagnostics(
             if data.allowlist.data
             else None,
             "recent_failures": [asdict(failure) for failure in data.client.recent_failures],
+            # Successes too: a correlation ID finds any answer in the Pi's own logs.
+            "recent_requests": [asdict(request) for request in data.client.recent_requests],
         },
         TO_REDACT,
     )
@@ -77,6 +79,11 @@ async def async_get_device_diagnostics(
                 asdict(failure)
                 for failure in entry.runtime_data.client.recent_failures
                 if mac in failure.path.replace("%3A", ":")
+            ],
+            "recent_requests": [
+                asdict(request)
+                for request in entry.runtime_data.client.recent_requests
+                if mac in request.path
             ],
         },
         TO_REDACT,

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import logging
 
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr
+import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.components.diagnostics import (
     get_diagnostics_for_config_entry,
@@ -76,3 +78,36 @@ async def test_board_diagnostics_describe_that_board(
     assert diagnostics["board"]["mac"] == mac
     assert diagnostics["in_current_session"] is True
     assert WIFI_PASSWORD not in json.dumps(diagnostics)
+
+
+async def test_entry_diagnostics_trace_successful_requests_to_the_pi_log(
+    hass: HomeAssistant,
+    hass_client: ClientSessionGenerator,
+    loaded_entry: MockConfigEntry,
+    wait_for: WaitFor,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.INFO, logger="simulator.access")
+    runtime = loaded_entry.runtime_data
+    await wait_for(lambda: runtime.provisioning.stream_connected)
+    for _ in range(60):
+        await runtime.door.async_refresh()
+
+    diagnostics = await get_diagnostics_for_config_entry(hass, hass_client, loaded_entry)
+
+    requests = diagnostics["recent_requests"]
+    # Bounded: the last 50, oldest first, successes included.
+    assert len(requests) == 50
+    door = [request for request in requests if request["path"] == "/api/v1/door/status"]
+    assert door
+    assert all(request["status"] == 200 and request["method"] == "GET" for request in door)
+    assert all(request["duration_ms"] >= 0 for request in door)
+    # Each correlation ID is the one the Pi logged for that very request.
+    logged = {
+        record.getMessage().split()[-1]
+        for record in caplog.records
+        if record.name == "simulator.access" and "/api/v1/door/status 200" in record.getMessage()
+    }
+    assert {request["correlation_id"] for request in door} <= logged
+    assert "?" not in json.dumps([request["path"] for request in requests])
+    assert API_KEY not in json.dumps(diagnostics)

@@ -11,7 +11,7 @@ import asyncio
 from collections import deque
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from enum import Enum
 import json
 import logging
@@ -77,6 +77,9 @@ SESSION_ID_PATTERN: Final = re.compile(r"[A-Za-z0-9_-]{1,64}")
 """What a session ID may be (the Pi's are `sess_` and hex): nothing that can
 become `.` or `..` or any other path segment once put into a URL."""
 _REDIRECT_STATUSES: Final = range(300, 400)
+RECENT_REQUESTS: Final = 50
+"""Requests kept for diagnostics, successes included: enough to trace a batch's last moves."""
+RECENT_FAILURES: Final = 20
 
 _ModelT = TypeVar("_ModelT", bound=BaseModel)
 
@@ -113,6 +116,23 @@ class FailedRequest:
     code: str | None
     http_status: int | None
     message: str
+    correlation_id: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class RequestRecord:
+    """One request the Pi answered (or did not), kept to trace it in the Pi's logs.
+
+    `path` never holds a query string: the only secret that may travel in one
+    (`?api_key=`) is never sent, and parameters are not kept either.
+    """
+
+    at: datetime
+    method: str
+    path: str
+    status: int | None
+    """The HTTP status; None when no answer came (timeout, refused connection)."""
+    duration_ms: float
     correlation_id: str | None
 
 
@@ -164,14 +184,29 @@ class PiOrchestratorClient:
         self._timeout = aiohttp.ClientTimeout(total=request_timeout)
         self._retry = retry_policy or RetryPolicy()
         self._sleep = sleep
-        self.recent_failures: deque[FailedRequest] = deque(maxlen=20)
+        self.recent_failures: deque[FailedRequest] = deque(maxlen=RECENT_FAILURES)
+        self.recent_requests: deque[RequestRecord] = deque(maxlen=RECENT_REQUESTS)
         self._quiet_until = 0.0
+        self._held_until: datetime | None = None
+        self._hold_listeners: list[Callable[[], None]] = []
         self._clock = clock
         self.url = URL.build(scheme="https" if ssl else "http", host=host, port=port)
 
     def __repr__(self) -> str:
         """Identify the Pi without revealing the key."""
         return f"PiOrchestratorClient(url={str(self.url)!r}, base_path={self.base_path!r})"
+
+    @property
+    def held_until(self) -> datetime | None:
+        """Until when requests wait for the Pi's rate limit to pass (UTC); None when not held."""
+        if self._quiet_until <= self._clock():
+            return None
+        return self._held_until
+
+    def add_hold_listener(self, changed: Callable[[], None]) -> Callable[[], None]:
+        """Call `changed()` when a rate limit starts or grows; returns the removal."""
+        self._hold_listeners.append(changed)
+        return lambda: self._hold_listeners.remove(changed)
 
     @property
     def uses_envelope(self) -> bool:
@@ -183,6 +218,30 @@ class PiOrchestratorClient:
     async def system_info(self) -> SystemInfo:
         """Return the Pi's CPU, memory, disk, temperature, uptime and load."""
         return _parse(SystemInfo, await self._get("/system/info", protected=False))
+
+    async def answers_legacy_api(self) -> bool:
+        """Whether the Pi answers the legacy `/api` routes (an older Pi without `/api/v1`).
+
+        Asked once, without retries: it only explains why the V1 API did not answer.
+        """
+        started = time.monotonic()
+        url = self.url.with_path(f"{LEGACY_BASE_PATH}/system/info", encoded=True)
+        status: int | None = None
+        try:
+            async with self._session.get(
+                url,
+                headers=self._headers(protected=False),
+                timeout=self._timeout,
+                ssl=self._ssl_option,
+                allow_redirects=False,
+            ) as response:
+                status = response.status
+                await response.read()
+        except (TimeoutError, aiohttp.ClientError):
+            return False
+        finally:
+            self._record_request("GET", url.path, status, started, None)
+        return 200 <= status < 300
 
     async def system_health(self) -> dict[str, Any]:
         """Return the Pi's health check as it sends it (its shape is not specified)."""
@@ -401,6 +460,7 @@ class PiOrchestratorClient:
         params = {"session_id": _checked_session_id(session_id)} if session_id else None
         path = "/provisioning/batch/events"
         url = self._url(path)
+        started = time.monotonic()
         try:
             response = await self._session.get(
                 url,
@@ -411,7 +471,12 @@ class PiOrchestratorClient:
                 allow_redirects=False,
             )
         except (TimeoutError, aiohttp.ClientError) as err:
+            self._record_request("GET", url.path, None, started, None)
             raise self._transport_error("GET", path, err) from err
+        # The time to the stream's headers: how long the Pi took to accept it.
+        self._record_request(
+            "GET", url.path, response.status, started, response.headers.get("X-Correlation-ID")
+        )
         if response.status in _REDIRECT_STATUSES:
             response.release()
             redirect = self._redirect_error("GET", path, response)
@@ -571,10 +636,11 @@ class PiOrchestratorClient:
         if (held := self._held_back(method, path)) is not None:
             return _Attempt(error=held)
         started = time.monotonic()
+        url = self._url(path)
         try:
             async with self._session.request(
                 method,
-                self._url(path),
+                url,
                 params=params,
                 json=json_body,
                 headers=self._headers(protected=protected),
@@ -584,25 +650,56 @@ class PiOrchestratorClient:
             ) as response:
                 if response.status in _REDIRECT_STATUSES:
                     # Unread: a redirect's body is not the Pi's answer.
+                    self._record_request(method, url.path, response.status, started, None)
                     return _Attempt(error=self._redirect_error(method, path, response))
                 attempt = await self._read_answer(method, path, response)
                 self._note_rate_limit(attempt.error)
+                correlation_id = attempt.answer.correlation_id or _correlation_of(attempt.error)
+                record = self._record_request(
+                    method, url.path, response.status, started, correlation_id
+                )
                 _LOGGER.debug(
                     "%s %s -> %s in %.0f ms (correlation ID %s)",
                     method,
                     path,
                     response.status,
-                    (time.monotonic() - started) * 1000,
-                    attempt.answer.correlation_id or _correlation_of(attempt.error),
+                    record.duration_ms,
+                    correlation_id,
                 )
                 return attempt
         except (TimeoutError, aiohttp.ClientError) as err:
+            self._record_request(method, url.path, None, started, None)
             return _Attempt(error=self._transport_error(method, path, err))
+
+    def _record_request(
+        self,
+        method: str,
+        path: str,  # the URL's whole path, never its query
+        status: int | None,
+        started: float,
+        correlation_id: str | None,
+    ) -> RequestRecord:
+        record = RequestRecord(
+            at=datetime.now(UTC),
+            method=method,
+            path=path,
+            status=status,
+            duration_ms=round((time.monotonic() - started) * 1000, 1),
+            correlation_id=correlation_id,
+        )
+        self.recent_requests.append(record)
+        return record
 
     def _note_rate_limit(self, error: PiOrchestratorError | None) -> None:
         """The Pi limits a client, not a path: after a 429 nothing is sent until it passes."""
         if isinstance(error, PiOrchestratorRateLimitedError) and error.retry_after:
-            self._quiet_until = max(self._quiet_until, self._clock() + error.retry_after)
+            until = self._clock() + error.retry_after
+            if until <= self._quiet_until:
+                return
+            self._quiet_until = until
+            self._held_until = datetime.now(UTC) + timedelta(seconds=error.retry_after)
+            for changed in list(self._hold_listeners):
+                changed()
 
     def _held_back(self, method: str, path: str) -> PiOrchestratorRateLimitedError | None:
         """The error to answer with, without asking the Pi, while its rate limit lasts."""
