@@ -141,3 +141,42 @@ async def test_twenty_errors_of_a_megabyte_add_little_to_the_log(
     # The stream lives on: the next ordinary change shows within a second.
     await pi.start_session()
     await wait_for(lambda: hass.states.get(session_sensor(hass, loaded_entry)).state != "idle", 1)
+
+
+async def test_a_400_digit_signal_strength_shows_as_unknown_and_the_stream_goes_on(
+    hass: HomeAssistant,
+    loaded_entry: MockConfigEntry,
+    simulator: Simulator,
+    pi: PiDriver,
+    wait_for: WaitFor,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    coordinator = loaded_entry.runtime_data.provisioning
+    await wait_for(lambda: coordinator.stream_connected)
+    session = await pi.start_session()
+    await wait_for(lambda: state_sensor(hass, loaded_entry, BOARD) is not None)
+    signal = er.async_get(hass).async_get_entity_id(
+        "sensor", DOMAIN, f"{loaded_entry.entry_id}_{BOARD}_signal_strength"
+    )
+    assert signal is not None
+    await wait_for(lambda: hass.states.get(signal).state not in ("unknown", "unavailable"))
+    device = {"mac": BOARD, "state": "discovered", "rssi": 10**400, "session_id": session["id"]}
+    event = {
+        "version": "1.0",
+        "type": "device.discovered",
+        "session_id": session["id"],
+        "payload": {"device": device},
+    }
+    simulator.context.events.send_raw(f"event: device.discovered\ndata: {json.dumps(event)}\n\n")
+    await wait_for(lambda: hass.states.get(signal).state == "unknown")
+    assert coordinator.data.boards[BOARD].rssi is None
+
+    # The next ordinary change of the board still shows, within a second.
+    await pi.call("POST", f"/api/v1/provisioning/batch/{session['id']}/devices/{BOARD}/provision")
+    sensor = state_sensor(hass, loaded_entry, BOARD)
+    assert sensor is not None
+    await wait_for(
+        lambda: hass.states.get(sensor).state in ("provisioning", "provisioned", "verified"), 1
+    )
+    assert "OverflowError" not in caplog.text
+    assert "Traceback" not in caplog.text
