@@ -26,6 +26,8 @@ export class PiorchestratorFleetCard extends LitElement {
   private _unsubscribe?: Promise<Unsubscribe>;
   private _generation = 0;
   private _retry?: ReturnType<typeof setTimeout>;
+  /** The connection the subscription and its listener belong to (hass may have moved on). */
+  private _connection?: Hass["connection"];
   private _sessionCard?: PiorchestratorSessionCard;
   private readonly _onDisconnected = (): void => {
     this._reconnecting = true;
@@ -77,6 +79,9 @@ export class PiorchestratorFleetCard extends LitElement {
     const hass = this._hass;
     if (!this.isConnected || !hass || !this._config || this._unsubscribe) return;
     const generation = ++this._generation;
+    this._connection = hass.connection;
+    // A retry subscribes again on the same connection: never listen twice.
+    hass.connection.removeEventListener?.("disconnected", this._onDisconnected);
     hass.connection.addEventListener?.("disconnected", this._onDisconnected);
     this._unsubscribe = hass.connection.subscribeMessage<FleetMessage>(
       (message) => {
@@ -106,7 +111,8 @@ export class PiorchestratorFleetCard extends LitElement {
     this._unsubscribe = undefined;
     this._generation += 1;
     clearTimeout(this._retry);
-    this._hass?.connection.removeEventListener?.("disconnected", this._onDisconnected);
+    this._connection?.removeEventListener?.("disconnected", this._onDisconnected);
+    this._connection = undefined;
     if (!pending) return;
     try {
       await (await pending)();

@@ -65,6 +65,8 @@ export class PiorchestratorSessionCard extends LitElement {
   private _unsubscribe?: Promise<Unsubscribe>;
   private _generation = 0;
   private _retry?: ReturnType<typeof setTimeout>;
+  /** The connection the subscription and its listener belong to (hass may have moved on). */
+  private _connection?: Hass["connection"];
   private _errorId = 0;
   private _sortedFor?: readonly Board[];
   private _sorted: Board[] = [];
@@ -146,6 +148,9 @@ export class PiorchestratorSessionCard extends LitElement {
     if (!this.isConnected || !hass || !entryId || this._unsubscribe) return;
     const generation = ++this._generation;
     const connection = hass.connection;
+    this._connection = connection;
+    // A retry subscribes again on the same connection: never listen twice.
+    connection.removeEventListener?.("disconnected", this._onDisconnected);
     connection.addEventListener?.("disconnected", this._onDisconnected);
     this._unsubscribe = connection.subscribeMessage<SessionMessage>(
       (message) => {
@@ -170,7 +175,8 @@ export class PiorchestratorSessionCard extends LitElement {
     this._unsubscribe = undefined;
     this._generation += 1;
     clearTimeout(this._retry);
-    this._hass?.connection.removeEventListener?.("disconnected", this._onDisconnected);
+    this._connection?.removeEventListener?.("disconnected", this._onDisconnected);
+    this._connection = undefined;
     if (!pending) return;
     try {
       const unsubscribe = await pending;

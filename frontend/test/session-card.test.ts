@@ -73,6 +73,23 @@ describe("subscription", () => {
     expect(hass.subscriptions).toHaveLength(2);
   });
 
+  it("moves its subscription and its listener to a new connection", async () => {
+    await mount();
+    const first = hass;
+    hass = fakeHass();
+    card.hass = hass;
+    await settle(card);
+    expect(first.subscriptions[0].unsubscribed).toBe(true);
+    expect(hass.subscriptions).toHaveLength(1);
+    await snapshot(pi());
+    first.dropConnection();
+    await settle(card);
+    expect(text(".status")).toBe("");
+    hass.dropConnection();
+    await settle(card);
+    expect(text(".status")).toMatch(/Reconnecting/);
+  });
+
   it("does not subscribe without an entry and says what to do", async () => {
     hass = fakeHass();
     card = document.createElement("piorchestrator-session-card");
