@@ -66,7 +66,9 @@ async def access_middleware(request: web.Request, handler: Handler) -> web.Strea
 @web.middleware
 async def error_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
     """Render errors in the shape of the route family (envelope, flat 401, bare legacy)."""
-    enveloped = bool(request.get(ENVELOPED, not _is_legacy(request.path)))
+    # An older Pi knows no envelope at all, not even for the /api/v1 it does not have.
+    legacy = _is_legacy(request.path) or request.app[CONTEXT].config.legacy_only
+    enveloped = bool(request.get(ENVELOPED, not legacy))
     correlation_id = request[CORRELATION_ID]
     try:
         return await handler(request)

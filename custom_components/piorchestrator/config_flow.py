@@ -26,6 +26,7 @@ from .api.errors import (
     PiOrchestratorAuthenticationError,
     PiOrchestratorConnectionError,
     PiOrchestratorError,
+    PiOrchestratorNotFoundError,
     PiOrchestratorRedirectError,
 )
 from .api.numbers import finite_number
@@ -53,6 +54,8 @@ _PORT_SELECTOR = NumberSelector(
     NumberSelectorConfig(min=1, max=65535, step=1, mode=NumberSelectorMode.BOX)
 )
 _API_KEY_SELECTOR = TextSelector(TextSelectorConfig(type=TextSelectorType.PASSWORD))
+_KEY_ERRORS = frozenset(("invalid_auth", "api_key_required"))
+"""Errors shown on the API key field rather than above the form."""
 
 
 def _connection_schema(defaults: Mapping[str, Any]) -> vol.Schema:
@@ -187,11 +190,17 @@ class PiOrchestratorConfigFlow(ConfigFlow, domain=DOMAIN):
         """Check the Pi answers and accepts the key; return an error key or None."""
         try:
             client = create_client(self.hass, config)
-            await client.system_info()
+            try:
+                await client.system_info()
+            except PiOrchestratorNotFoundError:
+                # An older PiOrchestrator has only the legacy /api routes.
+                if await client.answers_legacy_api():
+                    return "no_v1_api"
+                raise
             # System routes are open; a protected read is what proves the key.
             await client.allowlist_stats()
         except PiOrchestratorAuthenticationError:
-            return "invalid_auth"
+            return "invalid_auth" if config.get(CONF_API_KEY) else "api_key_required"
         except PiOrchestratorConnectionError:
             return "cannot_connect"
         except PiOrchestratorRedirectError as err:
@@ -220,7 +229,7 @@ class PiOrchestratorConfigFlow(ConfigFlow, domain=DOMAIN):
                 self._abort_if_unique_id_configured()
                 if (error := await self._async_validate(config)) is None:
                     return self.async_create_entry(title=config[CONF_HOST], data=config)
-                errors[CONF_API_KEY if error == "invalid_auth" else "base"] = error
+                errors[CONF_API_KEY if error in _KEY_ERRORS else "base"] = error
         return self.async_show_form(
             step_id="user",
             data_schema=self.add_suggested_values_to_schema(
@@ -245,7 +254,7 @@ class PiOrchestratorConfigFlow(ConfigFlow, domain=DOMAIN):
                 return self.async_update_reload_and_abort(
                     entry, data_updates={CONF_API_KEY: config[CONF_API_KEY]}
                 )
-            errors[CONF_API_KEY if error == "invalid_auth" else "base"] = error
+            errors[CONF_API_KEY if error in _KEY_ERRORS else "base"] = error
         return self.async_show_form(
             step_id="reauth_confirm",
             data_schema=_REAUTH_SCHEMA,
@@ -288,7 +297,7 @@ class PiOrchestratorConfigFlow(ConfigFlow, domain=DOMAIN):
                         return await self.async_step_reconfigure_http()
                     if (error := await self._async_validate(full)) is None:
                         return self._async_finish_reconfigure(full)
-                    errors[CONF_API_KEY if error == "invalid_auth" else "base"] = error
+                    errors[CONF_API_KEY if error in _KEY_ERRORS else "base"] = error
         return self.async_show_form(
             step_id="reconfigure",
             data_schema=self.add_suggested_values_to_schema(
