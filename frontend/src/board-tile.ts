@@ -36,6 +36,9 @@ export class PiorchestratorBoardTile extends LitElement {
     css`
       :host {
         display: block;
+        /* A 500-board session: the browser lays out and paints only the tiles in view. */
+        content-visibility: auto;
+        contain-intrinsic-size: auto 170px;
       }
       article {
         height: 100%;
@@ -126,7 +129,7 @@ export class PiorchestratorBoardTile extends LitElement {
         padding-top: 4px;
       }
       .actions button {
-        padding: 4px 10px;
+        padding: 4px 8px;
         min-height: 32px;
       }
     `,

@@ -130,7 +130,7 @@ export class PiorchestratorFleetCard extends LitElement {
     card.setConfig({ type: `custom:${SESSION_CARD_TAG}`, entry_id: pi.entry_id });
     if (this._hass) card.hass = this._hass;
     this._sessionCard = card;
-    const dialog = this.renderRoot.querySelector<HTMLDialogElement>("dialog.session");
+    const dialog = this.renderRoot.querySelector<HTMLDialogElement>("dialog.session-dialog");
     dialog?.querySelector(".dialog-body")?.replaceChildren(card);
     openDialog(dialog);
   }
@@ -140,7 +140,7 @@ export class PiorchestratorFleetCard extends LitElement {
     this._sessionCard?.remove();
     this._sessionCard = undefined;
     this._open = null;
-    closeDialog(this.renderRoot?.querySelector<HTMLDialogElement>("dialog.session"));
+    closeDialog(this.renderRoot?.querySelector<HTMLDialogElement>("dialog.session-dialog"));
   }
 
   protected override render(): TemplateResult {
@@ -163,12 +163,11 @@ export class PiorchestratorFleetCard extends LitElement {
           </ul>`
         : nothing}
       <dialog
-        class="session"
+        class="session-dialog"
         aria-label=${this._open?.title ?? t("card.session.name")}
         @close=${this._closeSession}
       >
         <div class="dialog-head">
-          <strong>${this._open?.title ?? ""}</strong>
           <button class="secondary close" @click=${this._closeSession}>${t("action.close")}</button>
         </div>
         <div class="dialog-body"></div>
@@ -178,7 +177,7 @@ export class PiorchestratorFleetCard extends LitElement {
 
   private _renderRow(pi: PiSummary): TemplateResult {
     const session = pi.session;
-    const total = session?.device_count || pi.board_count || 0;
+    const total = session ? session.device_count || pi.board_count || 0 : 0;
     const done = (session?.verified_count ?? 0) + (session?.failed_count ?? 0);
     const share = total ? Math.min(1, done / total) : 0;
     const failed = pi.failed_boards ?? [];
@@ -239,6 +238,7 @@ export class PiorchestratorFleetCard extends LitElement {
     css`
       :host {
         display: block;
+        container-type: inline-size;
       }
       ha-card {
         height: 100%;
@@ -272,7 +272,9 @@ export class PiorchestratorFleetCard extends LitElement {
         border: 1px solid var(--pio-divider);
         border-left: 4px solid var(--pio-success);
         display: grid;
-        grid-template-columns: repeat(auto-fit, minmax(140px, 1fr));
+        grid-template-columns:
+          minmax(0, 1.2fr) minmax(0, 1fr) minmax(0, 1.4fr) minmax(0, 0.9fr)
+          minmax(0, 1.2fr);
         gap: 4px 12px;
         align-items: center;
         padding: 8px 10px;
@@ -310,7 +312,12 @@ export class PiorchestratorFleetCard extends LitElement {
         color: var(--pio-error);
         overflow-wrap: anywhere;
       }
-      dialog.session {
+      @container (max-width: 640px) {
+        button.row {
+          grid-template-columns: minmax(0, 1fr) minmax(0, 1fr);
+        }
+      }
+      dialog.session-dialog {
         width: min(96vw, 1100px);
         max-width: 96vw;
         max-height: 92vh;
@@ -319,7 +326,7 @@ export class PiorchestratorFleetCard extends LitElement {
       }
       .dialog-head {
         display: flex;
-        justify-content: space-between;
+        justify-content: flex-end;
         align-items: center;
         padding: 4px 8px 8px;
       }

@@ -877,7 +877,7 @@ export class PiorchestratorSessionCard extends LitElement {
       }
       .grid {
         display: grid;
-        grid-template-columns: repeat(auto-fill, minmax(min(100%, 200px), 1fr));
+        grid-template-columns: repeat(auto-fill, minmax(min(100%, 215px), 1fr));
         gap: 8px;
       }
       .entries {

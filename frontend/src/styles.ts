@@ -100,6 +100,9 @@ export const shared = css`
     max-width: min(92vw, 480px);
     box-sizing: border-box;
   }
+  dialog:not([open]) {
+    display: none;
+  }
   dialog::backdrop {
     background: rgba(0, 0, 0, 0.4);
   }

@@ -56,6 +56,7 @@ describe("fleet card", () => {
     expect(first.classList.contains("has-failed")).toBe(true);
     expect(second.classList.contains("has-failed")).toBe(false);
     expect(second.textContent).toContain("No session");
+    expect(second.textContent).not.toContain("/10");
     expect(first.querySelector("button")!.getAttribute("aria-label")).toBe("Open the session of Cabinet 1");
   });
 
@@ -75,7 +76,7 @@ describe("fleet card", () => {
     await push({ kind: "snapshot", pis: [summary(1), summary(2)] });
     rows()[1].querySelector("button")!.click();
     await settle(card);
-    const dialog = card.shadowRoot!.querySelector<HTMLDialogElement>("dialog.session")!;
+    const dialog = card.shadowRoot!.querySelector<HTMLDialogElement>("dialog.session-dialog")!;
     expect(dialog.open).toBe(true);
     const session = dialog.querySelector<PiorchestratorSessionCard>("piorchestrator-session-card")!;
     await settle(session);

@@ -97,6 +97,9 @@ var e=globalThis,t=e.ShadowRoot&&(e.ShadyCSS===void 0||e.ShadyCSS.nativeShadow)&
     max-width: min(92vw, 480px);
     box-sizing: border-box;
   }
+  dialog:not([open]) {
+    display: none;
+  }
   dialog::backdrop {
     background: rgba(0, 0, 0, 0.4);
   }
@@ -138,6 +141,9 @@ var e=globalThis,t=e.ShadowRoot&&(e.ShadyCSS===void 0||e.ShadyCSS.nativeShadow)&
     </button>`}_fire(e){this.dispatchEvent(new CustomEvent(`board-action`,{detail:{action:e,mac:this.board.mac},bubbles:!0,composed:!0}))}};bt=J,bt.styles=[_t,o`
       :host {
         display: block;
+        /* A 500-board session: the browser lays out and paints only the tiles in view. */
+        content-visibility: auto;
+        contain-intrinsic-size: auto 170px;
       }
       article {
         height: 100%;
@@ -228,7 +234,7 @@ var e=globalThis,t=e.ShadowRoot&&(e.ShadyCSS===void 0||e.ShadyCSS.nativeShadow)&
         padding-top: 4px;
       }
       .actions button {
-        padding: 4px 10px;
+        padding: 4px 8px;
         min-height: 32px;
       }
     `],q([z({attribute:!1})],J.prototype,`board`,void 0),q([z({attribute:!1})],J.prototype,`sessionReason`,void 0),q([z({type:Boolean})],J.prototype,`busy`,void 0),customElements.get(`piorchestrator-board-tile`)||customElements.define(xt,J);var St=[`session`,`streams`,`health`,`door`,`allowlist_counts`,`recoverable`];function Ct(e,t=[],n=[]){if(!t.length&&!n.length)return e;let r=new Map(t.map(e=>[e.mac,e])),i=new Set(n),a=[];for(let t of e){if(i.has(t.mac))continue;let e=r.get(t.mac);e?(r.delete(t.mac),a.push(e)):a.push(t)}for(let e of r.values())i.has(e.mac)||a.push(e);return a}function wt(e,t){if(t.kind===`snapshot`){let e=t.pi;return e.boards&&e.recoverable?e:{...e,boards:e.boards??[],recoverable:e.recoverable??[]}}if(t.kind!==`changes`||e===null)return e;let n={...e};for(let e of St)e in t&&(n[e]=t[e]);return`allowlist`in t&&(n.allowlist=t.allowlist),(t.boards||t.removed_boards)&&(n.boards=Ct(e.boards,t.boards,t.removed_boards)),n}function Tt(e,t){if(t.kind===`snapshot`)return t.pis;if(t.kind!==`changes`||e===null)return e;let n=new Map((t.pis??[]).map(e=>[e.entry_id,e])),r=new Set(t.removed??[]),i=[];for(let t of e)r.has(t.entry_id)||(i.push(n.get(t.entry_id)??t),n.delete(t.entry_id));for(let e of n.values())r.has(e.entry_id)||i.push(e);return i}var Et,Y=`piorchestrator-session-card`,X=`piorchestrator`,Dt=3e4,Z=class extends R{constructor(...e){super(...e),this._pi=null,this._subscribeError=null,this._reconnecting=!1,this._errors=[],this._pending=null,this._pendingBoards=/* @__PURE__ */ new Set,this._startError={},this._macError=null,this._bulkError=null,this._editing=null,this._generation=0,this._errorId=0,this._sorted=[],this._onDisconnected=()=>{this._reconnecting=!0},this._onBoardAction=e=>{this._boardAction(e)}}static getConfigForm(){return{schema:[{name:`entry_id`,required:!0,selector:{config_entry:{integration:X}}}],computeLabel:e=>e.name===`entry_id`?U(`editor.entry`):void 0}}static async getStubConfig(e){let t=``;try{let n=await e.callWS({type:`${X}/entries`});t=(n.find(e=>e.state===`loaded`)??n[0])?.entry_id??``}catch{}return{type:`custom:${Y}`,entry_id:t}}setConfig(e){if(!e||typeof e!=`object`)throw Error(U(`error.no_entry`));let t=e.entry_id!==this._config?.entry_id;this._config={...e},t&&(this._stop(),this._pi=null,this._subscribeError=null,this._maybeSubscribe())}set hass(e){let t=this._hass;this._hass=e,We(e.locale?.language??e.language),t&&t.connection!==e.connection&&this._stop(),this._maybeSubscribe()}get hass(){return this._hass}getCardSize(){let e=this._pi?.boards.length??0;return 4+Math.min(12,Math.ceil(e/3)*3)}getGridOptions(){return{columns:12,rows:`auto`,min_rows:4,min_columns:6}}connectedCallback(){super.connectedCallback(),this._maybeSubscribe()}disconnectedCallback(){super.disconnectedCallback(),this._stop()}_maybeSubscribe(){let e=this._hass,t=this._config?.entry_id;if(!this.isConnected||!e||!t||this._unsubscribe)return;let n=++this._generation,r=e.connection;this._connection=r,r.removeEventListener?.(`disconnected`,this._onDisconnected),r.addEventListener?.(`disconnected`,this._onDisconnected),this._unsubscribe=r.subscribeMessage(e=>{n===this._generation&&this._onMessage(e)},{type:`${X}/subscribe`,entry_id:t}),this._unsubscribe.catch(e=>{n===this._generation&&(this._subscribeError=K(e),this._retry=setTimeout(()=>{n===this._generation&&(this._unsubscribe=void 0,this._maybeSubscribe())},Dt))})}async _stop(){let e=this._unsubscribe;if(this._unsubscribe=void 0,this._generation+=1,clearTimeout(this._retry),this._connection?.removeEventListener?.(`disconnected`,this._onDisconnected),this._connection=void 0,e)try{await(await e)()}catch(e){e?.code!==`not_found`&&!this._subscribeError&&console.warn(`piorchestrator: could not unsubscribe:`,K(e))}}_onMessage(e){e.kind===`snapshot`&&(this._reconnecting=!1,this._subscribeError=null),this._pi=wt(this._pi,e)}_addError(e,t){let n=U(`error.action`,{action:e,message:K(t)});this._errors=[...this._errors,{id:++this._errorId,text:n}]}async _call(e,t,n={}){let r=this._hass,i=this._config?.entry_id;if(!r||!i)return!1;try{return await r.callService(X,t,{config_entry_id:i,...n}),!0}catch(t){return this._addError(e,t),!1}}async _sessionAction(e){if(e===`start`){this._openStart();return}let t=U(`action.${e}`);this._pending=e;try{if(e===`retry_failed`)for(let e of at(this._pi?.boards??[]))await this._call(`${t} (${W(e)})`,`retry_device`,{mac:e.mac});else{let n={pause:`pause_batch`,resume:`resume_batch`,stop:`stop_batch`,provision_all:`provision_all`}[e];await this._call(t,n)}}finally{this._pending=null}}async _boardAction(e){let{action:t,mac:n}=e.detail,r=this._pi?.boards.find(e=>e.mac===n),i=`${U(`action.${t}`)} (${r?W(r):n})`;this._pendingBoards=/* @__PURE__ */ new Set([...this._pendingBoards,n]);try{await this._call(i,`${t}_device`,{mac:n})}finally{let e=new Set(this._pendingBoards);e.delete(n),this._pendingBoards=e}}_dialog(){return this.renderRoot.querySelector(`dialog.start`)}_openStart(){this._startError={},vt(this._dialog()),this.renderRoot.querySelector(`#ssid`)?.focus()}_closeStart(){let e=this.renderRoot.querySelector(`#password`);e&&(e.value=``),yt(this._dialog())}async _submitStart(e){e.preventDefault();let t=this.renderRoot.querySelector(`#ssid`),n=this.renderRoot.querySelector(`#password`);if(!t||!n)return;let r=t.value,i={ssid:ft(r)??void 0,password:pt(n.value)??void 0};if(this._startError=i,!(i.ssid||i.password)){this._pending=`start`;try{await this._call(U(`action.start`),`start_batch`,{target_ssid:r,target_password:n.value})&&this._closeStart()}finally{this._pending=null}}}async _resumeRecoverable(e){this._pending=`resume_session`;try{await this._call(U(`action.resume`),`resume_session`,{session_id:e})}finally{this._pending=null}}_input(e){return this.renderRoot.querySelector(e)}async _addEntry(e){e.preventDefault();let t=this._input(`#al-mac`);if(!t)return;let n=ut(t.value);if(n===null){this._macError=U(`allowlist.invalid_mac`,{value:t.value||`''`});return}this._macError=null;let r=this._input(`#al-description`)?.value.trim()??``,i=this._input(`#al-container`)?.value.trim()??``;this._pending=`allowlist_add`;try{if(await this._call(U(`action.add`),`allowlist_add`,{mac:n,...r?{description:r}:{},...i?{container_id:i}:{}}))for(let e of[`#al-mac`,`#al-description`,`#al-container`]){let t=this._input(e);t&&(t.value=``)}}finally{this._pending=null}}async _addBulk(e){e.preventDefault();let t=this._input(`#al-bulk`);if(!t)return;let{macs:n,invalid:r}=dt(t.value);if(r.length){this._bulkError=U(`allowlist.bulk_invalid`,{values:r.join(`, `)});return}if(!n.length){this._bulkError=U(`allowlist.bulk_none`);return}this._bulkError=null,this._pending=`allowlist_bulk`;let i=!0;try{for(let e of n)i=await this._call(`${U(`action.add`)} (${e})`,`allowlist_add`,{mac:e})&&i;i&&(t.value=``)}finally{this._pending=null}}async _saveEntry(e,t){e.preventDefault();let n=this._input(`#edit-description`)?.value.trim()??``,r=this._input(`#edit-container`)?.value.trim()??``;this._pending=`allowlist_update`;try{await this._call(`${U(`action.save`)} (${t})`,`allowlist_update`,{mac:t,description:n,container_id:r})&&(this._editing=null)}finally{this._pending=null}}async _removeEntry(e){this._pending=`allowlist_remove`;try{await this._call(`${U(`action.remove`)} (${e})`,`allowlist_remove`,{mac:[e]})}finally{this._pending=null}}_sortedBoards(e){return e!==this._sortedFor&&(this._sortedFor=e,this._sorted=Ye(e)),this._sorted}render(){if(!this._config?.entry_id)return k`<ha-card><div class="message">${U(`error.no_entry`)}</div></ha-card>`;let e=this._pi;return k`
@@ -594,7 +600,7 @@ var e=globalThis,t=e.ShadowRoot&&(e.ShadyCSS===void 0||e.ShadyCSS.nativeShadow)&
       }
       .grid {
         display: grid;
-        grid-template-columns: repeat(auto-fill, minmax(min(100%, 200px), 1fr));
+        grid-template-columns: repeat(auto-fill, minmax(min(100%, 215px), 1fr));
         gap: 8px;
       }
       .entries {
@@ -672,7 +678,7 @@ var e=globalThis,t=e.ShadowRoot&&(e.ShadyCSS===void 0||e.ShadyCSS.nativeShadow)&
       .message {
         padding: 8px 0;
       }
-    `],q([B()],Z.prototype,`_config`,void 0),q([B()],Z.prototype,`_pi`,void 0),q([B()],Z.prototype,`_subscribeError`,void 0),q([B()],Z.prototype,`_reconnecting`,void 0),q([B()],Z.prototype,`_errors`,void 0),q([B()],Z.prototype,`_pending`,void 0),q([B()],Z.prototype,`_pendingBoards`,void 0),q([B()],Z.prototype,`_startError`,void 0),q([B()],Z.prototype,`_macError`,void 0),q([B()],Z.prototype,`_bulkError`,void 0),q([B()],Z.prototype,`_editing`,void 0),customElements.get(`piorchestrator-session-card`)||customElements.define(Y,Z);var Ot,Q=`piorchestrator-fleet-card`,kt=`piorchestrator`,At=3e4,$=class extends R{constructor(...e){super(...e),this._pis=null,this._subscribeError=null,this._reconnecting=!1,this._open=null,this._generation=0,this._onDisconnected=()=>{this._reconnecting=!0}}static getStubConfig(){return{type:`custom:${Q}`}}setConfig(e){if(!e||typeof e!=`object`)throw Error(`Invalid configuration`);this._config={...e},this._maybeSubscribe()}set hass(e){let t=this._hass;this._hass=e,We(e.locale?.language??e.language),t&&t.connection!==e.connection&&this._stop(),this._sessionCard&&(this._sessionCard.hass=e),this._maybeSubscribe()}get hass(){return this._hass}getCardSize(){return 2+(this._pis?.length??1)*2}getGridOptions(){return{columns:12,rows:`auto`,min_rows:2,min_columns:6}}connectedCallback(){super.connectedCallback(),this._maybeSubscribe()}disconnectedCallback(){super.disconnectedCallback(),this._closeSession(),this._stop()}_maybeSubscribe(){let e=this._hass;if(!this.isConnected||!e||!this._config||this._unsubscribe)return;let t=++this._generation;this._connection=e.connection,e.connection.removeEventListener?.(`disconnected`,this._onDisconnected),e.connection.addEventListener?.(`disconnected`,this._onDisconnected),this._unsubscribe=e.connection.subscribeMessage(e=>{t===this._generation&&(e.kind===`snapshot`&&(this._reconnecting=!1,this._subscribeError=null),this._pis=Tt(this._pis,e))},{type:`${kt}/subscribe_fleet`}),this._unsubscribe.catch(e=>{t===this._generation&&(this._subscribeError=K(e),this._retry=setTimeout(()=>{t===this._generation&&(this._unsubscribe=void 0,this._maybeSubscribe())},At))})}async _stop(){let e=this._unsubscribe;if(this._unsubscribe=void 0,this._generation+=1,clearTimeout(this._retry),this._connection?.removeEventListener?.(`disconnected`,this._onDisconnected),this._connection=void 0,e)try{await(await e)()}catch(e){e?.code!==`not_found`&&!this._subscribeError&&console.warn(`piorchestrator: could not unsubscribe:`,K(e))}}_openSession(e){this._closeSession(),this._open=e;let t=document.createElement(Y);t.setConfig({type:`custom:${Y}`,entry_id:e.entry_id}),this._hass&&(t.hass=this._hass),this._sessionCard=t;let n=this.renderRoot.querySelector(`dialog.session`);n?.querySelector(`.dialog-body`)?.replaceChildren(t),vt(n)}_closeSession(){this._sessionCard?.remove(),this._sessionCard=void 0,this._open=null,yt(this.renderRoot?.querySelector(`dialog.session`))}render(){let e=this._pis,t=null;return this._subscribeError?t=U(`status.subscribe_failed`,{message:this._subscribeError}):this._reconnecting?t=U(`status.reconnecting`):e||(t=U(`status.loading`)),k`<ha-card>
+    `],q([B()],Z.prototype,`_config`,void 0),q([B()],Z.prototype,`_pi`,void 0),q([B()],Z.prototype,`_subscribeError`,void 0),q([B()],Z.prototype,`_reconnecting`,void 0),q([B()],Z.prototype,`_errors`,void 0),q([B()],Z.prototype,`_pending`,void 0),q([B()],Z.prototype,`_pendingBoards`,void 0),q([B()],Z.prototype,`_startError`,void 0),q([B()],Z.prototype,`_macError`,void 0),q([B()],Z.prototype,`_bulkError`,void 0),q([B()],Z.prototype,`_editing`,void 0),customElements.get(`piorchestrator-session-card`)||customElements.define(Y,Z);var Ot,Q=`piorchestrator-fleet-card`,kt=`piorchestrator`,At=3e4,$=class extends R{constructor(...e){super(...e),this._pis=null,this._subscribeError=null,this._reconnecting=!1,this._open=null,this._generation=0,this._onDisconnected=()=>{this._reconnecting=!0}}static getStubConfig(){return{type:`custom:${Q}`}}setConfig(e){if(!e||typeof e!=`object`)throw Error(`Invalid configuration`);this._config={...e},this._maybeSubscribe()}set hass(e){let t=this._hass;this._hass=e,We(e.locale?.language??e.language),t&&t.connection!==e.connection&&this._stop(),this._sessionCard&&(this._sessionCard.hass=e),this._maybeSubscribe()}get hass(){return this._hass}getCardSize(){return 2+(this._pis?.length??1)*2}getGridOptions(){return{columns:12,rows:`auto`,min_rows:2,min_columns:6}}connectedCallback(){super.connectedCallback(),this._maybeSubscribe()}disconnectedCallback(){super.disconnectedCallback(),this._closeSession(),this._stop()}_maybeSubscribe(){let e=this._hass;if(!this.isConnected||!e||!this._config||this._unsubscribe)return;let t=++this._generation;this._connection=e.connection,e.connection.removeEventListener?.(`disconnected`,this._onDisconnected),e.connection.addEventListener?.(`disconnected`,this._onDisconnected),this._unsubscribe=e.connection.subscribeMessage(e=>{t===this._generation&&(e.kind===`snapshot`&&(this._reconnecting=!1,this._subscribeError=null),this._pis=Tt(this._pis,e))},{type:`${kt}/subscribe_fleet`}),this._unsubscribe.catch(e=>{t===this._generation&&(this._subscribeError=K(e),this._retry=setTimeout(()=>{t===this._generation&&(this._unsubscribe=void 0,this._maybeSubscribe())},At))})}async _stop(){let e=this._unsubscribe;if(this._unsubscribe=void 0,this._generation+=1,clearTimeout(this._retry),this._connection?.removeEventListener?.(`disconnected`,this._onDisconnected),this._connection=void 0,e)try{await(await e)()}catch(e){e?.code!==`not_found`&&!this._subscribeError&&console.warn(`piorchestrator: could not unsubscribe:`,K(e))}}_openSession(e){this._closeSession(),this._open=e;let t=document.createElement(Y);t.setConfig({type:`custom:${Y}`,entry_id:e.entry_id}),this._hass&&(t.hass=this._hass),this._sessionCard=t;let n=this.renderRoot.querySelector(`dialog.session-dialog`);n?.querySelector(`.dialog-body`)?.replaceChildren(t),vt(n)}_closeSession(){this._sessionCard?.remove(),this._sessionCard=void 0,this._open=null,yt(this.renderRoot?.querySelector(`dialog.session-dialog`))}render(){let e=this._pis,t=null;return this._subscribeError?t=U(`status.subscribe_failed`,{message:this._subscribeError}):this._reconnecting?t=U(`status.reconnecting`):e||(t=U(`status.loading`)),k`<ha-card>
       <h2>${U(`fleet.title`)}</h2>
       <div class="status" role="status" aria-live="polite">${t??j}</div>
       ${e&&!e.length?k`<p class="muted">${U(`fleet.empty`)}</p>`:j}
@@ -680,17 +686,16 @@ var e=globalThis,t=e.ShadowRoot&&(e.ShadyCSS===void 0||e.ShadyCSS.nativeShadow)&
             ${Be(e,e=>e.entry_id,e=>this._renderRow(e))}
           </ul>`:j}
       <dialog
-        class="session"
+        class="session-dialog"
         aria-label=${this._open?.title??U(`card.session.name`)}
         @close=${this._closeSession}
       >
         <div class="dialog-head">
-          <strong>${this._open?.title??``}</strong>
           <button class="secondary close" @click=${this._closeSession}>${U(`action.close`)}</button>
         </div>
         <div class="dialog-body"></div>
       </dialog>
-    </ha-card>`}_renderRow(e){let t=e.session,n=t?.device_count||e.board_count||0,r=(t?.verified_count??0)+(t?.failed_count??0),i=n?Math.min(1,r/n):0,a=e.failed_boards??[],o=[G(e.health?.cpu_percent)===null?null:U(`health.cpu`,{value:G(e.health.cpu_percent)}),G(e.health?.memory_percent)===null?null:U(`health.memory`,{value:G(e.health.memory_percent)}),G(e.health?.temperature,1)===null?null:U(`health.temperature`,{value:G(e.health.temperature,1)})].filter(e=>e!==null),s=e.door??{door:`unknown`,lock:`unknown`},c=`${jt(`door`,s.door)}, ${jt(`lock`,s.lock)}`;return k`<li class=${a.length?`has-failed`:``} data-entry=${e.entry_id}>
+    </ha-card>`}_renderRow(e){let t=e.session,n=t&&(t.device_count||e.board_count)||0,r=(t?.verified_count??0)+(t?.failed_count??0),i=n?Math.min(1,r/n):0,a=e.failed_boards??[],o=[G(e.health?.cpu_percent)===null?null:U(`health.cpu`,{value:G(e.health.cpu_percent)}),G(e.health?.memory_percent)===null?null:U(`health.memory`,{value:G(e.health.memory_percent)}),G(e.health?.temperature,1)===null?null:U(`health.temperature`,{value:G(e.health.temperature,1)})].filter(e=>e!==null),s=e.door??{door:`unknown`,lock:`unknown`},c=`${jt(`door`,s.door)}, ${jt(`lock`,s.lock)}`;return k`<li class=${a.length?`has-failed`:``} data-entry=${e.entry_id}>
       <button
         class="row"
         aria-label=${U(`fleet.open`,{name:e.title})}
@@ -719,6 +724,7 @@ var e=globalThis,t=e.ShadowRoot&&(e.ShadyCSS===void 0||e.ShadyCSS.nativeShadow)&
     </li>`}};Ot=$,Ot.styles=[_t,o`
       :host {
         display: block;
+        container-type: inline-size;
       }
       ha-card {
         height: 100%;
@@ -752,7 +758,9 @@ var e=globalThis,t=e.ShadowRoot&&(e.ShadyCSS===void 0||e.ShadyCSS.nativeShadow)&
         border: 1px solid var(--pio-divider);
         border-left: 4px solid var(--pio-success);
         display: grid;
-        grid-template-columns: repeat(auto-fit, minmax(140px, 1fr));
+        grid-template-columns:
+          minmax(0, 1.2fr) minmax(0, 1fr) minmax(0, 1.4fr) minmax(0, 0.9fr)
+          minmax(0, 1.2fr);
         gap: 4px 12px;
         align-items: center;
         padding: 8px 10px;
@@ -790,7 +798,12 @@ var e=globalThis,t=e.ShadowRoot&&(e.ShadyCSS===void 0||e.ShadyCSS.nativeShadow)&
         color: var(--pio-error);
         overflow-wrap: anywhere;
       }
-      dialog.session {
+      @container (max-width: 640px) {
+        button.row {
+          grid-template-columns: minmax(0, 1fr) minmax(0, 1fr);
+        }
+      }
+      dialog.session-dialog {
         width: min(96vw, 1100px);
         max-width: 96vw;
         max-height: 92vh;
@@ -799,7 +812,7 @@ var e=globalThis,t=e.ShadowRoot&&(e.ShadyCSS===void 0||e.ShadyCSS.nativeShadow)&
       }
       .dialog-head {
         display: flex;
-        justify-content: space-between;
+        justify-content: flex-end;
         align-items: center;
         padding: 4px 8px 8px;
       }
