@@ -237,6 +237,46 @@ def render(results: dict[str, Any]) -> tuple[str, list[str]]:
             ),
         ]
 
+    hostile = [scenario for scenario in scenarios if scenario.get("hostile")]
+    if hostile:
+        lines += [
+            "",
+            "## Hostile peer",
+            "",
+            "Whatever answers at the Pi's address may send anything (issue 12). Each scenario "
+            "sends one hostile input through the simulated Pi's `/_sim/` faults, over real "
+            "sockets, to the real integration; then the Pi makes an ordinary change. *Next "
+            "change after*: from the hostile input (for the redirect, from the moment it "
+            "stopped) until Home Assistant showed that change. Every scenario also checks that "
+            "no stream task died or was restarted, that no traceback reached the log and that "
+            "the board devices stayed within the cap.",
+            "",
+            *_table(
+                (
+                    "scenario",
+                    "what was sent",
+                    "what the user sees",
+                    "next change",
+                    "after",
+                    "bound",
+                    "result",
+                ),
+                (
+                    (
+                        scenario["name"],
+                        found["sent"],
+                        found["user_sees"],
+                        found["next_change"],
+                        f"{found['next_change_s']:.2f} s",
+                        f"{found['bound_s']:g} s",
+                        outcomes.get(scenario["nodeid"], {}).get("outcome", "not run"),
+                    )
+                    for scenario in hostile
+                    if (found := scenario["hostile"])
+                ),
+            ),
+        ]
+
     windows = [
         (scenario["name"], window)
         for scenario in scenarios

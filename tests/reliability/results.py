@@ -63,6 +63,9 @@ class ScenarioRecord:
     silence: dict[str, Any] | None = None
     """For a stream that stayed connected but went silent: how soon it was noticed and
     made up for, and what was said about it (see `silent_stream`)."""
+    hostile: dict[str, Any] | None = None
+    """For input a hostile peer sent (see `hostile_peer`): what, what the user saw, how soon
+    the next ordinary change showed."""
     notes: dict[str, Any] = field(default_factory=dict)
 
     def fault(self, kind: str, **details: Any) -> None:
@@ -115,6 +118,22 @@ class ScenarioRecord:
             "infos": infos,
             "duplicate_events": duplicate_events,
             "requests_per_check": requests_per_check,
+        }
+
+    def hostile_peer(
+        self, *, sent: str, user_sees: str, next_change: str, next_change_s: float, bound_s: float
+    ) -> None:
+        """Note what a hostile peer sent and how soon the next ordinary change showed.
+
+        `next_change_s` runs from the end of the hostile input to Home Assistant showing
+        `next_change`, an ordinary change the Pi made right after it.
+        """
+        self.hostile = {
+            "sent": sent,
+            "user_sees": user_sees,
+            "next_change": next_change,
+            "next_change_s": round(next_change_s, 3),
+            "bound_s": bound_s,
         }
 
     def window(self, what: str, window_s: float, requests: int, limit: int) -> None:
