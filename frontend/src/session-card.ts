@@ -630,7 +630,7 @@ export class PiorchestratorSessionCard extends LitElement {
             aria-describedby="al-bulk-hint al-bulk-error"
           ></textarea>
         </label>
-        <span id="al-bulk-hint" class="muted">${t("allowlist.bulk_hint")}</span>
+        <span id="al-bulk-hint" class="muted hint">${t("allowlist.bulk_hint")}</span>
         <button type="submit" ?disabled=${busy}>${t("action.add_all")}</button>
         <span id="al-bulk-error" class="field-error">${this._bulkError ?? nothing}</span>
       </form>
@@ -717,7 +717,7 @@ export class PiorchestratorSessionCard extends LitElement {
             aria-describedby="password-hint password-error"
           />
         </label>
-        <span id="password-hint" class="muted">${t("start.password_hint")}</span>
+        <span id="password-hint" class="muted hint">${t("start.password_hint")}</span>
         <span id="password-error" class="field-error">${error.password ?? nothing}</span>
         <div class="dialog-actions">
           <button type="button" class="secondary" @click=${this._closeStart}>
@@ -954,6 +954,9 @@ export class PiorchestratorSessionCard extends LitElement {
       }
       .message {
         padding: 8px 0;
+      }
+      .hint {
+        font-size: var(--ha-font-size-s, 0.875rem);
       }
     `,
   ];

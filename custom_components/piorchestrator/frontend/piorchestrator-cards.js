@@ -370,7 +370,7 @@ var e=globalThis,t=e.ShadowRoot&&(e.ShadyCSS===void 0||e.ShadyCSS.nativeShadow)&
             aria-describedby="al-bulk-hint al-bulk-error"
           ></textarea>
         </label>
-        <span id="al-bulk-hint" class="muted">${U(`allowlist.bulk_hint`)}</span>
+        <span id="al-bulk-hint" class="muted hint">${U(`allowlist.bulk_hint`)}</span>
         <button type="submit" ?disabled=${n}>${U(`action.add_all`)}</button>
         <span id="al-bulk-error" class="field-error">${this._bulkError??j}</span>
       </form>
@@ -445,7 +445,7 @@ var e=globalThis,t=e.ShadowRoot&&(e.ShadyCSS===void 0||e.ShadyCSS.nativeShadow)&
             aria-describedby="password-hint password-error"
           />
         </label>
-        <span id="password-hint" class="muted">${U(`start.password_hint`)}</span>
+        <span id="password-hint" class="muted hint">${U(`start.password_hint`)}</span>
         <span id="password-error" class="field-error">${e.password??j}</span>
         <div class="dialog-actions">
           <button type="button" class="secondary" @click=${this._closeStart}>
@@ -677,6 +677,9 @@ var e=globalThis,t=e.ShadowRoot&&(e.ShadyCSS===void 0||e.ShadyCSS.nativeShadow)&
       }
       .message {
         padding: 8px 0;
+      }
+      .hint {
+        font-size: var(--ha-font-size-s, 0.875rem);
       }
     `],q([B()],Z.prototype,`_config`,void 0),q([B()],Z.prototype,`_pi`,void 0),q([B()],Z.prototype,`_subscribeError`,void 0),q([B()],Z.prototype,`_reconnecting`,void 0),q([B()],Z.prototype,`_errors`,void 0),q([B()],Z.prototype,`_pending`,void 0),q([B()],Z.prototype,`_pendingBoards`,void 0),q([B()],Z.prototype,`_startError`,void 0),q([B()],Z.prototype,`_macError`,void 0),q([B()],Z.prototype,`_bulkError`,void 0),q([B()],Z.prototype,`_editing`,void 0),customElements.get(`piorchestrator-session-card`)||customElements.define(Y,Z);var Ot,Q=`piorchestrator-fleet-card`,kt=`piorchestrator`,At=3e4,$=class extends R{constructor(...e){super(...e),this._pis=null,this._subscribeError=null,this._reconnecting=!1,this._open=null,this._generation=0,this._onDisconnected=()=>{this._reconnecting=!0}}static getStubConfig(){return{type:`custom:${Q}`}}setConfig(e){if(!e||typeof e!=`object`)throw Error(`Invalid configuration`);this._config={...e},this._maybeSubscribe()}set hass(e){let t=this._hass;this._hass=e,We(e.locale?.language??e.language),t&&t.connection!==e.connection&&this._stop(),this._sessionCard&&(this._sessionCard.hass=e),this._maybeSubscribe()}get hass(){return this._hass}getCardSize(){return 2+(this._pis?.length??1)*2}getGridOptions(){return{columns:12,rows:`auto`,min_rows:2,min_columns:6}}connectedCallback(){super.connectedCallback(),this._maybeSubscribe()}disconnectedCallback(){super.disconnectedCallback(),this._closeSession(),this._stop()}_maybeSubscribe(){let e=this._hass;if(!this.isConnected||!e||!this._config||this._unsubscribe)return;let t=++this._generation;this._connection=e.connection,e.connection.removeEventListener?.(`disconnected`,this._onDisconnected),e.connection.addEventListener?.(`disconnected`,this._onDisconnected),this._unsubscribe=e.connection.subscribeMessage(e=>{t===this._generation&&(e.kind===`snapshot`&&(this._reconnecting=!1,this._subscribeError=null),this._pis=Tt(this._pis,e))},{type:`${kt}/subscribe_fleet`}),this._unsubscribe.catch(e=>{t===this._generation&&(this._subscribeError=K(e),this._retry=setTimeout(()=>{t===this._generation&&(this._unsubscribe=void 0,this._maybeSubscribe())},At))})}async _stop(){let e=this._unsubscribe;if(this._unsubscribe=void 0,this._generation+=1,clearTimeout(this._retry),this._connection?.removeEventListener?.(`disconnected`,this._onDisconnected),this._connection=void 0,e)try{await(await e)()}catch(e){e?.code!==`not_found`&&!this._subscribeError&&console.warn(`piorchestrator: could not unsubscribe:`,K(e))}}_openSession(e){this._closeSession(),this._open=e;let t=document.createElement(Y);t.setConfig({type:`custom:${Y}`,entry_id:e.entry_id}),this._hass&&(t.hass=this._hass),this._sessionCard=t;let n=this.renderRoot.querySelector(`dialog.session-dialog`);n?.querySelector(`.dialog-body`)?.replaceChildren(t),vt(n)}_closeSession(){this._sessionCard?.remove(),this._sessionCard=void 0,this._open=null,yt(this.renderRoot?.querySelector(`dialog.session-dialog`))}render(){let e=this._pis,t=null;return this._subscribeError?t=U(`status.subscribe_failed`,{message:this._subscribeError}):this._reconnecting?t=U(`status.reconnecting`):e||(t=U(`status.loading`)),k`<ha-card>
       <h2>${U(`fleet.title`)}</h2>
