@@ -1,3 +1,4 @@
+// @vitest-environment node
 import { describe, expect, it } from "vitest";
 import { mergeBoards, reduceFleet, reducePi } from "../src/reducer";
 import { board, pi, session, summary } from "./fixtures";
