@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from homeassistant.core import HomeAssistant
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryAuthFailed
 from homeassistant.helpers.debounce import Debouncer
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
@@ -48,6 +48,20 @@ async def fetch_or_raise[_T](request: Awaitable[_T]) -> _T:
         ) from err
 
 
+@callback
+def wake_streams(entry: PiOrchestratorConfigEntry) -> None:
+    """The Pi answered a request: streams waiting to reconnect try again now.
+
+    Their back-off grows while the Pi is away; without this, a Pi back after a
+    reboot would wait up to 30 s for its streams, though polls already reach it.
+    """
+    data = getattr(entry, "runtime_data", None)
+    if data is None:  # still setting up: the streams start after the first refreshes
+        return
+    data.health.monitor.wake()
+    data.provisioning.stream.wake()
+
+
 class DoorCoordinator(DataUpdateCoordinator[DoorStatus]):
     """Polls the cabinet door's contact and lock."""
 
@@ -67,7 +81,9 @@ class DoorCoordinator(DataUpdateCoordinator[DoorStatus]):
         self.client = client
 
     async def _async_update_data(self) -> DoorStatus:
-        return await fetch_or_raise(self.client.door_status())
+        status = await fetch_or_raise(self.client.door_status())
+        wake_streams(self.config_entry)
+        return status
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Coroutine, Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 from functools import wraps
 from typing import Any, Concatenate
 
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.util import dt as dt_util
 
 from .api.errors import (
     ErrorCode,
@@ -54,12 +56,20 @@ def translation_key_for(err: PiOrchestratorError) -> str:
 
 
 def error_placeholders(err: PiOrchestratorError) -> dict[str, str]:
-    """Values every error message may show."""
+    """Values every error message may show.
+
+    `retry_at` is the time of day (Home Assistant's time zone) the wait ends: a
+    duration read later in a notification or a log no longer says when.
+    """
+    wait = err.retry_after if err.retry_after is not None else 0.0
+    # Bounded: whatever the Pi claims, the time must stay a time.
+    retry_at = dt_util.as_local(dt_util.utcnow() + timedelta(seconds=min(max(wait, 0.0), 86400)))
     return {
         "message": err.message,
         "code": err.code or "-",
         "correlation_id": err.correlation_id or "none",
         "retry_after": f"{err.retry_after:.0f}" if err.retry_after is not None else "a few",
+        "retry_at": f"{retry_at:%H:%M:%S}",
     }
 
 

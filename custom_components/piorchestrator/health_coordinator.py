@@ -14,9 +14,9 @@ from homeassistant.util import dt as dt_util
 from .api.client import PiOrchestratorClient
 from .api.health import Health, health_from_system_info
 from .api.monitor import HealthUpdate, MonitorConnected, MonitorDisconnected, MonitorStream
-from .api.stream import OnceLogger
+from .api.stream import OnceLogger, StreamStatus
 from .const import DOMAIN, LOGGER
-from .coordinator import fetch_or_raise
+from .coordinator import fetch_or_raise, wake_streams
 from .supervisor import StreamSupervisor
 
 if TYPE_CHECKING:
@@ -60,6 +60,7 @@ class HealthCoordinator(DataUpdateCoordinator[Health]):
         self.poll_interval = poll_interval
         self.transport = Transport.POLLING
         self.monitor = MonitorStream(client)
+        self.monitor.on_change = self.async_update_listeners
         self.last_update_at: datetime | None = None
         self.supervisor = StreamSupervisor(
             hass,
@@ -71,6 +72,19 @@ class HealthCoordinator(DataUpdateCoordinator[Health]):
         )
         self._once = OnceLogger(LOGGER)
 
+    @property
+    def stream_status(self) -> StreamStatus:
+        """The monitor WebSocket as a person sees it; polling while REST stands in."""
+        if self.monitor.connected:
+            return StreamStatus.CONNECTED
+        match self.transport:
+            case Transport.POLLING:
+                return StreamStatus.POLLING
+            case Transport.DISCONNECTED:
+                return StreamStatus.DISCONNECTED
+        # Pushed figures still shown, the fallback poll not yet answered.
+        return StreamStatus.RECONNECTING
+
     async def _async_update_data(self) -> Health:
         try:
             info = await fetch_or_raise(self.client.system_info())
@@ -80,6 +94,7 @@ class HealthCoordinator(DataUpdateCoordinator[Health]):
             raise
         if self.transport is Transport.DISCONNECTED:
             self._set_transport(Transport.POLLING)
+        wake_streams(self.config_entry)
         self.last_update_at = dt_util.utcnow()
         return health_from_system_info(info)
 

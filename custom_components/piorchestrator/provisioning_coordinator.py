@@ -30,10 +30,11 @@ from .api.client import PiOrchestratorClient
 from .api.errors import PiOrchestratorError, PiOrchestratorNotFoundError
 from .api.event_stream import ProvisioningEventStream
 from .api.events import BoardChange, EventKind, ProvisioningEvent
+from .api.health import parse_uptime
 from .api.models import Board, BoardState, NetworkStatus, Session, SessionSnapshot, SessionState
-from .api.stream import OnceLogger, StreamConnected, StreamDisconnected
+from .api.stream import OnceLogger, StreamConnected, StreamDisconnected, StreamStatus
 from .const import DOMAIN, ISSUE_TOO_MANY_BOARDS, LOGGER, MAX_BOARDS
-from .coordinator import fetch_or_raise
+from .coordinator import fetch_or_raise, wake_streams
 from .reconciliation import Reason, ReconcileRecord, is_behind
 from .supervisor import StreamSupervisor
 
@@ -63,6 +64,12 @@ STEP_BUDGET = 0.005
 """Seconds of event handling after which the stream consumer yields to the loop."""
 MAX_EVENT_ID_DIGITS = 18
 """Longest event id read as a number for gap detection (a 64-bit counter's worth)."""
+
+TIMEOUT_WARNING_LEAD = timedelta(minutes=5)
+"""How long before a session expires its timeout warning fires, whatever the vocabulary."""
+
+EXPIRY_TOLERANCE = timedelta(seconds=2)
+"""Expiry times closer than this to the one shown are the same time, read again."""
 
 NO_SESSION = "idle"
 IN_FLIGHT_STATES = frozenset(
@@ -102,6 +109,8 @@ class ProvisioningState:
     progress: dict[str, int] = field(default_factory=dict)
     counts: Counter[BoardState] = field(default_factory=Counter)
     timeout_remaining: str | None = None
+    expires_at: datetime | None = None
+    """When the current session expires, from the Pi's `timeout_remaining` at the last check."""
 
     @property
     def session_state(self) -> str:
@@ -152,7 +161,8 @@ class ProvisioningCoordinator(DataUpdateCoordinator[ProvisioningState]):
             hass, LOGGER, config_entry=entry, name=f"{DOMAIN} provisioning", update_interval=None
         )
         self.client = client
-        self.stream = ProvisioningEventStream(client)
+        self.stream = ProvisioningEventStream(client, probe=self._probe_pi)
+        self.stream.on_change = self._schedule_listeners_update
         self.stream_supervisor = StreamSupervisor(
             hass,
             entry,
@@ -164,6 +174,10 @@ class ProvisioningCoordinator(DataUpdateCoordinator[ProvisioningState]):
         self._stream_once = OnceLogger(LOGGER)
         self.stream_connected = False
         self.stream_available = True
+        self._stream_running = False
+        self._cancel_timeout_warning: CALLBACK_TYPE | None = None
+        self._timeout_warned: str | None = None
+        """The session whose timeout warning went out: one per session."""
         self.last_event_at: datetime | None = None
         self.resync_count = 0
         self._store: Store[dict[str, Any]] = Store(
@@ -359,6 +373,7 @@ class ProvisioningCoordinator(DataUpdateCoordinator[ProvisioningState]):
 
     async def _consume_stream(self) -> None:
         """Apply what the stream yields; a refused key ends it (the supervisor asks)."""
+        self._stream_running = True
         loop = self.hass.loop
         step_started = loop.time()
         # aclosing: a restarted consumer finds the stream free at once.
@@ -380,10 +395,34 @@ class ProvisioningCoordinator(DataUpdateCoordinator[ProvisioningState]):
         if self._cancel_grace is not None:
             self._cancel_grace()
             self._cancel_grace = None
-        for cancel in (self._cancel_suspicion_check, self._cancel_network_refresh):
+        for cancel in (
+            self._cancel_suspicion_check,
+            self._cancel_network_refresh,
+            self._cancel_timeout_warning,
+        ):
             if cancel is not None:
                 cancel()
         self._cancel_suspicion_check = self._cancel_network_refresh = None
+        self._cancel_timeout_warning = None
+
+    @property
+    def stream_status(self) -> StreamStatus:
+        """The event stream as a person sees it.
+
+        Reconnecting while it retries within the grace period of a drop;
+        disconnected once the drop outlasts it, or while nothing consumes the
+        stream (its task ended, or the key was refused).
+        """
+        if self.stream_connected:
+            return StreamStatus.CONNECTED
+        if self._stream_running and self.stream_available:
+            return StreamStatus.RECONNECTING
+        return StreamStatus.DISCONNECTED
+
+    async def _probe_pi(self) -> None:
+        """Ask the Pi for something cheap; an answer ends every stream's wait."""
+        await self.client.system_info()
+        wake_streams(self.config_entry)
 
     async def _consume_item(
         self, item: ProvisioningEvent | StreamConnected | StreamDisconnected
@@ -402,6 +441,7 @@ class ProvisioningCoordinator(DataUpdateCoordinator[ProvisioningState]):
     @callback
     def _stream_stopped(self) -> None:
         """The stream task ended: nothing is live until it runs again."""
+        self._stream_running = False
         self._set_stream_connected(False)
 
     @callback
@@ -461,6 +501,7 @@ class ProvisioningCoordinator(DataUpdateCoordinator[ProvisioningState]):
             return
         self._set_session(snapshot.session, kind=None, observed_live=observed_live)
         state.timeout_remaining = snapshot.timeout_remaining
+        self._update_expiry(snapshot)
         present = {board.mac for board in snapshot.devices}
         for mac in state.session_boards - present:
             state.session_boards.discard(mac)
@@ -698,6 +739,16 @@ class ProvisioningCoordinator(DataUpdateCoordinator[ProvisioningState]):
         self._forgotten_session_boards = None
         state.session = session
         self._update_reconcile_timer()
+        if not session.state.is_open:
+            self._set_expiry(session.id, None)
+        elif state.expires_at is None or previous is None or previous.id != session.id:
+            # Until the next check says how long is left, the session's own word.
+            self._set_expiry(session.id, session.expires_at)
+        if kind is EventKind.SESSION_TIMEOUT_WARNING:
+            if self._timeout_warned == session.id:
+                kind = None  # warned already, by our own clock: one warning per session
+            else:
+                self._timeout_warned = session.id
         if (
             previous is None
             or previous.id != session.id
@@ -719,6 +770,73 @@ class ProvisioningCoordinator(DataUpdateCoordinator[ProvisioningState]):
                     kind=kind,
                 )
             )
+
+    @callback
+    def _update_expiry(self, snapshot: SessionSnapshot) -> None:
+        """Read when the session expires from the `timeout_remaining` of a check."""
+        session = snapshot.session
+        if not session.state.is_open:
+            self._set_expiry(session.id, None)
+            return
+        # The same Go duration text ("4m30s") as the uptime the monitor sends.
+        remaining = parse_uptime(snapshot.timeout_remaining)
+        if remaining is None:
+            self._set_expiry(session.id, session.expires_at)
+            return
+        self._set_expiry(session.id, dt_util.utcnow() + timedelta(seconds=remaining))
+
+    @callback
+    def _set_expiry(self, session_id: str, expires_at: datetime | None) -> None:
+        """Show when the session expires, and warn `TIMEOUT_WARNING_LEAD` before.
+
+        The backend vocabulary warns on its own, the dashboard's never does: the
+        warning fires from whichever comes first, once per session.
+        """
+        state = self.data
+        if (
+            expires_at is not None
+            and state.expires_at is not None
+            and abs(expires_at - state.expires_at) < EXPIRY_TOLERANCE
+        ):
+            # Each check counts from its own "now": a second either way is not news.
+            expires_at = state.expires_at
+        elif expires_at is not None:
+            expires_at = expires_at.replace(microsecond=0)
+        if expires_at == state.expires_at and (
+            expires_at is None or self._cancel_timeout_warning is not None
+        ):
+            return
+        state.expires_at = expires_at
+        if self._cancel_timeout_warning is not None:
+            self._cancel_timeout_warning()
+            self._cancel_timeout_warning = None
+        self._schedule_listeners_update()
+        if expires_at is None or self._timeout_warned == session_id:
+            return
+
+        @callback
+        def warn(_now: datetime) -> None:
+            self._cancel_timeout_warning = None
+            session = self.data.session
+            if (
+                session is None
+                or session.id != session_id
+                or not session.state.is_open
+                or self._timeout_warned == session_id
+            ):
+                return
+            self._timeout_warned = session_id
+            LOGGER.debug("Session %s expires in 5 minutes or less", session_id)
+            self._emit(
+                SessionTransition(
+                    session=session,
+                    previous_state=session.state.value,
+                    kind=EventKind.SESSION_TIMEOUT_WARNING,
+                )
+            )
+
+        delay = (expires_at - TIMEOUT_WARNING_LEAD - dt_util.utcnow()).total_seconds()
+        self._cancel_timeout_warning = async_call_later(self.hass, max(delay, 0.0), warn)
 
     @callback
     def _set_board(self, board: Board, session_id: str | None, *, observed_live: bool) -> None:
@@ -853,6 +971,8 @@ class ProvisioningCoordinator(DataUpdateCoordinator[ProvisioningState]):
         self._known_session_id = None
         if self.data.session is not None:
             self._forgotten_session_boards = set(self.data.session_boards)
+        if self.data.session is not None:
+            self._set_expiry(self.data.session.id, None)
         self.data.session = None
         self.data.session_boards = set()
         self.data.counts = Counter()

@@ -19,13 +19,15 @@ from homeassistant.const import (
     EntityCategory,
     UnitOfTemperature,
 )
-from homeassistant.core import HomeAssistant
+from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.helpers.event import async_track_point_in_utc_time
 from homeassistant.helpers.typing import StateType
 from homeassistant.util import dt as dt_util
 
 from .api.health import Health
 from .api.models import Board, BoardState, SessionState
+from .api.stream import StreamStatus
 from .coordinator import Allowlist, AllowlistCoordinator
 from .data import PiOrchestratorConfigEntry
 from .entity import BoardEntity, PiOrchestratorEntity, async_setup_board_entities
@@ -38,6 +40,7 @@ UPTIME_TOLERANCE = timedelta(minutes=1)
 """Boot time moves by a few seconds between reports; ignore such jitter."""
 MAX_PLAUSIBLE_UPTIME = timedelta(days=365 * 20)
 """Longer than any Pi has run: a larger figure is broken, not shown."""
+HOLD_END_MARGIN = timedelta(milliseconds=200)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -224,6 +227,29 @@ LAST_HEALTH_UPDATE = SensorEntityDescription(
     entity_registry_enabled_default=False,
 )
 
+EVENT_STREAM = SensorEntityDescription(
+    key="event_stream",
+    translation_key="event_stream",
+    device_class=SensorDeviceClass.ENUM,
+    entity_category=EntityCategory.DIAGNOSTIC,
+    options=[
+        StreamStatus.CONNECTED.value,
+        StreamStatus.RECONNECTING.value,
+        StreamStatus.DISCONNECTED.value,
+    ],
+)
+REQUESTS_HELD_UNTIL = SensorEntityDescription(
+    key="requests_held_until",
+    translation_key="requests_held_until",
+    device_class=SensorDeviceClass.TIMESTAMP,
+    entity_category=EntityCategory.DIAGNOSTIC,
+)
+SESSION_EXPIRES = SensorEntityDescription(
+    key="session_expires",
+    translation_key="session_expires",
+    device_class=SensorDeviceClass.TIMESTAMP,
+)
+
 
 async def async_setup_entry(
     hass: HomeAssistant,
@@ -238,6 +264,9 @@ async def async_setup_entry(
         ConnectionSensor(data.health, entry),
         LastHealthUpdateSensor(data.health, entry, LAST_HEALTH_UPDATE),
         LastProvisioningEventSensor(data.provisioning, entry, LAST_PROVISIONING_EVENT),
+        EventStreamSensor(data.provisioning, entry, EVENT_STREAM),
+        RequestsHeldSensor(data.health, entry, REQUESTS_HELD_UNTIL),
+        SessionExpiresSensor(data.provisioning, entry, SESSION_EXPIRES),
         *(SessionSensor(data.provisioning, entry, description) for description in SESSION_SENSORS),
         *(AllowlistSensor(data.allowlist, entry, description) for description in ALLOWLIST_SENSORS),
     ]
@@ -318,6 +347,92 @@ class ConnectionSensor(PiOrchestratorEntity[HealthCoordinator], SensorEntity):
     def native_value(self) -> str:
         """How health data arrives now."""
         return self.coordinator.transport.value
+
+    @property
+    def extra_state_attributes(self) -> Mapping[str, Any]:
+        """When the WebSocket tries again, while it waits to."""
+        return {"next_attempt": _iso(self.coordinator.monitor.next_attempt_at)}
+
+
+class EventStreamSensor(PiOrchestratorEntity[ProvisioningCoordinator], SensorEntity):
+    """The provisioning event stream: connected, reconnecting or disconnected."""
+
+    @property
+    def available(self) -> bool:
+        """Always shown: saying that the stream is down is its purpose."""
+        return True
+
+    @property
+    def native_value(self) -> str:
+        """The stream's status now."""
+        return self.coordinator.stream_status.value
+
+    @property
+    def extra_state_attributes(self) -> Mapping[str, Any]:
+        """When the stream tries again, while it waits to."""
+        return {"next_attempt": _iso(self.coordinator.stream.next_attempt_at)}
+
+
+class RequestsHeldSensor(PiOrchestratorEntity[HealthCoordinator], SensorEntity):
+    """Until when the Pi's rate limit holds requests back; unknown when it does not."""
+
+    _cancel_end: CALLBACK_TYPE | None = None
+
+    async def async_added_to_hass(self) -> None:
+        """Follow the client's rate-limit hold, wherever the 429 came from."""
+        await super().async_added_to_hass()
+        self.async_on_remove(self.coordinator.client.add_hold_listener(self._hold_changed))
+        self.async_on_remove(self._cancel_end_timer)
+
+    @property
+    def available(self) -> bool:
+        """Always shown: a hold matters most when nothing else gets through."""
+        return True
+
+    @property
+    def native_value(self) -> datetime | None:
+        """When requests go out again."""
+        return self.coordinator.client.held_until
+
+    @callback
+    def _hold_changed(self) -> None:
+        self._cancel_end_timer()
+        held_until = self.coordinator.client.held_until
+        if held_until is not None:
+            # A moment after: the client's own clock must have passed it too.
+            self._cancel_end = async_track_point_in_utc_time(
+                self.hass, self._hold_over, held_until + HOLD_END_MARGIN
+            )
+        self.async_write_if_changed()
+
+    @callback
+    def _hold_over(self, _now: datetime) -> None:
+        self._cancel_end = None
+        self._hold_changed()
+
+    @callback
+    def _cancel_end_timer(self) -> None:
+        if self._cancel_end is not None:
+            self._cancel_end()
+            self._cancel_end = None
+
+
+class SessionExpiresSensor(PiOrchestratorEntity[ProvisioningCoordinator], SensorEntity):
+    """When the current session expires; unknown with no open session."""
+
+    @property
+    def available(self) -> bool:
+        """Shown while the provisioning stream is healthy, as the session's figures."""
+        return super().available and self.coordinator.stream_available
+
+    @property
+    def native_value(self) -> datetime | None:
+        """The expiry time from the latest session check."""
+        return self.coordinator.data.expires_at
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment is not None else None
 
 
 class LastHealthUpdateSensor(PiOrchestratorEntity[HealthCoordinator], SensorEntity):

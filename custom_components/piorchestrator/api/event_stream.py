@@ -13,7 +13,7 @@ from .backoff import Backoff
 from .errors import PiOrchestratorError, PiOrchestratorTimeoutError
 from .events import EventParser, ProvisioningEvent
 from .sse import DEFAULT_MAX_SIZE, SseParser
-from .stream import OnceLogger, ReconnectingStream, SleepFunction
+from .stream import OnceLogger, ProbeFunction, ReconnectingStream, SleepFunction
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -60,9 +60,14 @@ class ProvisioningEventStream(ReconnectingStream[ProvisioningEvent]):
         backoff: Backoff | None = None,
         sleep: SleepFunction = asyncio.sleep,
         max_message_size: int = DEFAULT_MAX_SIZE,
+        probe: ProbeFunction | None = None,
     ) -> None:
-        """Follow the events of `session_id`, or of every session when None."""
-        super().__init__(client.host, backoff=backoff, sleep=sleep)
+        """Follow the events of `session_id`, or of every session when None.
+
+        `probe` ends a wait to reconnect once the Pi answers it (see
+        `ReconnectingStream`).
+        """
+        super().__init__(client.host, backoff=backoff, sleep=sleep, probe=probe)
         self._client = client
         self._session_id = session_id
         self._idle_timeout = idle_timeout

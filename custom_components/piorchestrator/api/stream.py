@@ -14,6 +14,8 @@ import asyncio
 from collections.abc import AsyncGenerator, Awaitable, Callable
 from contextlib import aclosing
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
 import logging
 import time
 from typing import Any, ClassVar, Final
@@ -32,8 +34,22 @@ from .errors import (
 _LOGGER = logging.getLogger(__name__)
 
 type SleepFunction = Callable[[float], Awaitable[None]]
+type ProbeFunction = Callable[[], Awaitable[object]]
 
 _MAX_KEY_LENGTH: Final = 120
+
+PROBE_INTERVAL: Final = 5.0
+"""Least seconds between two probes of the Pi while a stream waits to reconnect."""
+
+
+class StreamStatus(StrEnum):
+    """What a person sees of a stream's link to the Pi."""
+
+    CONNECTED = "connected"
+    RECONNECTING = "reconnecting"
+    POLLING = "polling"
+    """Health only: the socket is down, REST polling carries the figures."""
+    DISCONNECTED = "disconnected"
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,12 +131,31 @@ class ReconnectingStream[ItemT](ABC):
     _what: ClassVar[str] = "stream"
     """Names the connection in log lines."""
 
-    def __init__(self, host: str, *, backoff: Backoff | None, sleep: SleepFunction) -> None:
-        """Prepare; nothing connects until iteration starts."""
+    def __init__(
+        self,
+        host: str,
+        *,
+        backoff: Backoff | None,
+        sleep: SleepFunction,
+        probe: ProbeFunction | None = None,
+    ) -> None:
+        """Prepare; nothing connects until iteration starts.
+
+        `probe` is a cheap request to the Pi; while the stream waits to reconnect
+        after the Pi went unreachable, it runs at most every `PROBE_INTERVAL`
+        seconds, and its first success ends the wait (as `wake()` does).
+        """
         self._host = host
         self._backoff = backoff if backoff is not None else Backoff()
         self._sleep = sleep
+        self._probe = probe
         self._closed = asyncio.Event()
+        self._wake = asyncio.Event()
+        self._wakeable = False
+        self._next_attempt_at: datetime | None = None
+        self._last_probe = -PROBE_INTERVAL
+        self.on_change: Callable[[], None] | None = None
+        """Called when `connected` or `next_attempt_at` changes, to refresh what shows them."""
         self._iterating = False
         self._connected = False
         self._delivered = False
@@ -134,6 +169,21 @@ class ReconnectingStream[ItemT](ABC):
     def connected(self) -> bool:
         """Whether the connection is open now."""
         return self._connected
+
+    @property
+    def next_attempt_at(self) -> datetime | None:
+        """When the stream tries to connect again, while it waits to (UTC)."""
+        return self._next_attempt_at
+
+    def wake(self) -> None:
+        """The Pi answered a request: if waiting to reconnect, try at once.
+
+        Only a wait after the Pi went unreachable ends early. A Pi that answered
+        but refused the stream (an error status, a rate limit) is waited for as
+        long as the back-off says: it is up, and asked us to hold off.
+        """
+        if self._wakeable:
+            self._wake.set()
 
     @property
     def diagnostics(self) -> dict[str, Any]:
@@ -254,6 +304,7 @@ class ReconnectingStream[ItemT](ABC):
         _LOGGER.debug("Connected to the %s of the Pi at %s", self._what, self._host)
         self._connected = True
         self._delivered = False
+        self._changed()
 
     def _on_lost(self, error: PiOrchestratorError | None) -> float:
         """Log and record a failed attempt or a lost connection; return the delay."""
@@ -263,6 +314,9 @@ class ReconnectingStream[ItemT](ABC):
             # The connection worked: this is a fresh outage, not a failing Pi.
             self._backoff.reset()
         delay = self._backoff.next_delay(error.retry_after if error is not None else None)
+        # A clean close or a broken transport means the Pi went away; an answer
+        # with a status means it is there and refused.
+        self._wakeable = error is None or error.http_status is None
         if error is None:
             _LOGGER.debug(
                 "The Pi at %s closed the %s; reconnecting in %.1f s", self._host, self._what, delay
@@ -307,13 +361,49 @@ class ReconnectingStream[ItemT](ABC):
         error.__cause__ = err
         return error
 
+    def _changed(self) -> None:
+        if self.on_change is not None:
+            self.on_change()
+
     async def _pause(self, delay: float) -> None:
-        """Wait `delay` seconds, or less if the stream is closed meanwhile."""
-        sleeper = asyncio.ensure_future(self._sleep(delay))
-        closer = asyncio.ensure_future(self._closed.wait())
+        """Wait `delay` seconds, or less if the stream is closed or woken meanwhile."""
+        self._wake.clear()
+        self._next_attempt_at = datetime.now(UTC) + timedelta(seconds=delay)
+        self._changed()
+        waits = [
+            asyncio.ensure_future(self._sleep(delay)),
+            asyncio.ensure_future(self._closed.wait()),
+            asyncio.ensure_future(self._wake.wait()),
+        ]
+        if self._probe is not None and self._wakeable:
+            waits.append(asyncio.ensure_future(self._probe_until_answered()))
         try:
-            await asyncio.wait((sleeper, closer), return_when=asyncio.FIRST_COMPLETED)
+            await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
         finally:
-            sleeper.cancel()
-            closer.cancel()
-            await asyncio.gather(sleeper, closer, return_exceptions=True)
+            for waiting in waits:
+                waiting.cancel()
+            await asyncio.gather(*waits, return_exceptions=True)
+            self._wakeable = False
+            self._next_attempt_at = None
+            self._changed()
+        if self._wake.is_set():
+            _LOGGER.debug(
+                "The Pi at %s answers again; reconnecting the %s now", self._host, self._what
+            )
+
+    async def _probe_until_answered(self) -> None:
+        """Ask the Pi at most every `PROBE_INTERVAL` s; wake the stream when it answers."""
+        assert self._probe is not None  # noqa: S101 - only started with a probe
+        while True:
+            # Real time, not `self._sleep`: the probe is no part of the back-off.
+            await asyncio.sleep(max(0.0, self._last_probe + PROBE_INTERVAL - time.monotonic()))
+            self._last_probe = time.monotonic()
+            try:
+                await self._probe()
+            except Exception as err:  # noqa: BLE001 - any failure only means: not yet
+                _LOGGER.debug(
+                    "The Pi at %s does not answer yet (%s)", self._host, type(err).__name__
+                )
+                continue
+            self._wake.set()
+            return
