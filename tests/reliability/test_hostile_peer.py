@@ -376,6 +376,40 @@ async def test_a_monitor_update_nested_2000_deep_twice_does_not_freeze_health(
     await scenario.unload()
 
 
+BLOAT_UPDATES: Final = 40
+BLOAT_BYTES: Final = 1024 * 1024
+
+
+async def test_forty_monitor_updates_of_1_mib_with_new_names_keep_the_snapshot_small(
+    hass: HomeAssistant,
+    loaded_entry: MockConfigEntry,
+    make_scenario: ScenarioFactory,
+    watch: Watch,
+) -> None:
+    scenario = await make_scenario(
+        "hostile_monitor_bloat",
+        f"{BLOAT_UPDATES} monitoring_updates of 1 MiB, each with 64 names never sent before",
+    )
+    monitor = loaded_entry.runtime_data.health.monitor
+    await _open_session(scenario)
+    await scenario.fault("monitor-bloat", count=BLOAT_UPDATES, bytes=BLOAT_BYTES)
+    started = time.monotonic()
+    seconds = await _next_cpu_figure(scenario, 42.5, started)
+    watch.healthy()
+    # What the monitor keeps between updates (it grew to 66 MiB before it was bounded).
+    kept = len(json.dumps(monitor._snapshot, default=str))
+    scenario.record.notes["monitor_snapshot_bytes"] = kept
+    assert kept < 16 * 1024, kept
+    _within_bound(
+        scenario,
+        seconds,
+        sent=f"{BLOAT_UPDATES} monitoring_updates of 1 MiB with new names each",
+        user_sees=f"nothing: the snapshot keeps the named fields only ({kept:,} bytes)",
+        next_change="a CPU figure",
+    )
+    await scenario.unload()
+
+
 # -- Floods ----------------------------------------------------------------------------------
 
 FLOOD: Final = 300
