@@ -690,7 +690,8 @@ async def test_a_board_description_with_markup_and_control_characters_is_cleaned
     scenario = await make_scenario(
         "hostile_text",
         "An allowlist description with markup, U+202E, BEL and 240 more characters, for a "
-        "board that then joins",
+        "board that then joins; a board error message of 5,000 characters with markup, "
+        "U+202E, BEL and a line break",
     )
     await _open_session(scenario)
     newcomer = "24:0A:C4:AA:00:E1"
@@ -715,13 +716,36 @@ async def test_a_board_description_with_markup_and_control_characters_is_cleaned
     for text in names:
         assert not any(char in text for char in "\u202e\u200b\x07"), repr(text)
     assert device.name is not None and len(device.name) <= 64, device.name
+    # A board's error message: one line of at most 200 characters in its state.
+    victim = NORMAL_BOARDS[1]
+    message = "<script>x</script>\u202e\u0007" + "z" * 5000 + "\nsecond line"
+    fields = {"error_message": json.dumps(message)}
+    # Not `scenario.fault`: this route's own `kind` would clash with the record's.
+    scenario.record.fault(
+        "tampered-event", mac=victim, event="changed", error_message=fields["error_message"]
+    )
+    await scenario.call(
+        "POST", "/_sim/tampered-event", {"mac": victim, "kind": "changed", "fields": fields}
+    )
+    board_state = scenario.checker.entity_id("sensor", f"{victim}_provisioning_state")
+    assert board_state is not None
+
+    def error_shown() -> str | None:
+        state = hass.states.get(board_state)
+        return state.attributes.get("error_message") if state else None
+
+    await until(lambda: error_shown() is not None, hass)
+    shown_error = str(error_shown())
+    assert len(shown_error) <= 200, len(shown_error)
+    assert not any(char in shown_error for char in "\u202e\x07\n"), repr(shown_error[:40])
     assert all(len(entity_id) < 120 for entity_id in names[2::2]), names
     _within_bound(
         scenario,
         seconds,
-        sent="a board description with markup, U+202E, U+200B, BEL and 240 more characters",
+        sent="a board description with markup, U+202E, U+200B, BEL and 240 more characters; "
+        "a board error message of 5,000 characters with the same and a line break",
         user_sees=f"the board named {device.name[:16]!r}… ({len(device.name)} characters, "
-        "no control, bidi or zero-width character)",
+        f"no control, bidi or zero-width character); its error one line of {len(shown_error)}",
         next_change="another board provisioned",
     )
     await scenario.unload()
