@@ -12,7 +12,7 @@ import aiohttp
 
 from .hass_api import DemoError
 from .run import Demo, say
-from .scenario import ALLOWLIST, FAIL_ONCE, USERNAME, Settings
+from .scenario import FLEET, USERNAME, Settings
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -20,8 +20,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m demo",
         description=(
-            "A real Home Assistant with the PiOrchestrator integration, next to a simulated Pi. "
-            "Ports and paths come from DEMO_HA_PORT (8123), DEMO_SIM_PORT (8082), "
+            "A real Home Assistant with the PiOrchestrator integration, next to two simulated Pis. "
+            "Ports and paths come from DEMO_HA_PORT (8123), DEMO_SIM_PORT (8082; the second Pi one above), "
             "DEMO_HA_HOST (127.0.0.1), DEMO_DIR (.demo), DEMO_SPEED (1; 3 for e2e) and "
             "DEMO_PASSWORD (random)."
         ),
@@ -87,12 +87,16 @@ def _banner(demo: Demo) -> None:
     # scrolled back and pasted.
     say(f"  User:       {USERNAME} (password in {settings.directory / 'credentials'})")
     say(f"  API token:  {settings.token_file} (long-lived, for scripts and REST)")
-    say(f"  Simulator:  {settings.sim_url} (API key in the same file), 8 boards;")
-    allowlisted = ", ".join(f"{name} ({mac})" for mac, name in ALLOWLIST.items())
-    say(f"              allowlisted: {allowlisted};")
-    say(f"              {ALLOWLIST[FAIL_ONCE]} fails once, then succeeds when retried.")
-    say(f"  Logs:       {demo.hass_log}, {settings.directory}/simulator.log")
-    say("Try: Start batch, then Provision all, then Retry on the board that failed.")
+    for pi in FLEET:
+        say(f"  {pi.name}: simulated at {settings.sim_url_of(pi)}, {pi.boards} boards;")
+        allowlisted = ", ".join(f"{name} ({mac})" for mac, name in pi.allowlist.items())
+        say(f"      allowlisted: {allowlisted}")
+        if pi.fail_once:
+            say(f"      {pi.allowlist[pi.fail_once]} fails once, then succeeds when retried.")
+    say(f"  Secrets:    {settings.directory / 'credentials'} (API key, WiFi, /_sim/ header)")
+    say(f"  Logs:       {demo.hass_log}, {settings.directory}/simulator-*.log")
+    say("Try, on a Pi's session card: Start (SSID and password are in the credentials file),")
+    say("then Provision all, then Retry on the board that failed.")
     say("Press Ctrl-C to stop.")
 
 

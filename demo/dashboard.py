@@ -1,16 +1,15 @@
-"""The example dashboard, and the per-board card the demo adds to it.
+"""The example dashboard, and the session cards the demo adds to it, one per Pi.
 
-The dashboard in `dashboards/` is static: boards change with every session, so
-it lists them with a Markdown template. The demo also gives each board a row
-with its state and its Retry button, in a "Board controls" card generated from
-the entity registry and regenerated as boards appear.
+The dashboard in `dashboards/` names no entity and no Pi: its fleet card finds
+every configured Pi, and its session card is a template without `entry_id` (a
+person picks the Pi in the card's editor). The demo replaces the section holding
+that template with one section per configured Pi.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 import copy
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
@@ -19,10 +18,9 @@ from homeassistant.util.yaml import load_yaml_dict
 from .scenario import REPO
 
 DASHBOARD: Final = REPO / "dashboards" / "piorchestrator.yaml"
-SCRIPTS: Final = REPO / "dashboards" / "piorchestrator_scripts.yaml"
-BOARDS_HEADING: Final = "Boards"
-CONTROLS_TITLE: Final = "Board controls"
-MAC_LENGTH: Final = 17
+SESSION_CARD: Final = "custom:piorchestrator-session-card"
+FLEET_CARD: Final = "custom:piorchestrator-fleet-card"
+OUR_CARDS: Final = frozenset({SESSION_CARD, FLEET_CARD})
 
 BUILT_IN_CARDS: Final = frozenset(
     {
@@ -64,16 +62,6 @@ BUILT_IN_CARDS: Final = frozenset(
     }
 )
 """Card types home-assistant-frontend 20250411.0 has (its `hui-*-card` elements)."""
-
-
-@dataclass(frozen=True, slots=True)
-class BoardControls:
-    """The entities one board's row shows."""
-
-    mac: str
-    name: str
-    state: str
-    retry: str | None
 
 
 def load_dashboard(path: Path = DASHBOARD) -> dict[str, Any]:
@@ -124,66 +112,32 @@ def _as_list(value: object) -> list[str]:
     return []
 
 
-def boards_from_registry(
-    entry_id: str, entities: Iterable[tuple[str, str]], device_names: Mapping[str, str]
-) -> list[BoardControls]:
-    """Each board's state sensor and Retry button, from `(entity_id, unique_id)` pairs.
+def _is_template(section: Mapping[str, Any]) -> bool:
+    """A section whose cards are session cards without a Pi, or that the demo filled."""
+    cards = section.get("cards", [])
+    return bool(cards) and all(card.get("type") == SESSION_CARD for card in cards)
 
-    Board entities' unique IDs are `<entry>_<MAC>_<key>`; `device_names` maps a
-    board's MAC to the name its device shows.
+
+def with_session_cards(config: Mapping[str, Any], entry_ids: Iterable[str]) -> dict[str, Any]:
+    """A copy of `config` with one session-card section per Pi, where the template was.
+
+    Applying it again with other Pis replaces the earlier ones: the sections it
+    writes are recognised as template sections too.
     """
-    states: dict[str, str] = {}
-    retries: dict[str, str] = {}
-    prefix = f"{entry_id}_"
-    for entity_id, unique_id in entities:
-        if not unique_id.startswith(prefix):
-            continue
-        rest = unique_id.removeprefix(prefix)
-        mac, key = rest[:MAC_LENGTH], rest[MAC_LENGTH + 1 :]
-        if len(mac) != MAC_LENGTH or mac.count(":") != 5:
-            continue
-        if key == "provisioning_state" and entity_id.startswith("sensor."):
-            states[mac] = entity_id
-        elif key == "retry" and entity_id.startswith("button."):
-            retries[mac] = entity_id
-    boards = [
-        BoardControls(mac, device_names.get(mac, f"Camera board {mac}"), state, retries.get(mac))
-        for mac, state in states.items()
-    ]
-    # Boards with a name of their own (from the allowlist) first, then the rest by MAC.
-    return sorted(
-        boards,
-        key=lambda board: (board.name.startswith("Camera board "), board.name.casefold()),
-    )
-
-
-def board_controls_card(boards: Iterable[BoardControls]) -> dict[str, Any] | None:
-    """An entities card: each board's state, then its Retry button; None without boards."""
-    rows: list[dict[str, Any]] = []
-    for board in boards:
-        rows.append({"entity": board.state, "name": board.name, "secondary_info": "last-changed"})
-        if board.retry is not None:
-            rows.append({"entity": board.retry, "name": "Retry", "icon": "mdi:restart"})
-    if not rows:
-        return None
-    return {"type": "entities", "title": CONTROLS_TITLE, "state_color": True, "entities": rows}
-
-
-def with_board_controls(
-    config: Mapping[str, Any], boards: Iterable[BoardControls]
-) -> dict[str, Any]:
-    """A copy of `config` whose Boards section ends with an up-to-date controls card."""
     result = copy.deepcopy(dict(config))
-    card = board_controls_card(boards)
+    ids = list(entry_ids)
     for view in result.get("views", []):
-        for section in view.get("sections", []):
-            cards: list[dict[str, Any]] = section.get("cards", [])
-            if not any(
-                c.get("type") == "heading" and c.get("heading") == BOARDS_HEADING for c in cards
-            ):
-                continue
-            cards[:] = [c for c in cards if c.get("title") != CONTROLS_TITLE]
-            if card is not None:
-                cards.append(card)
-            return result
-    raise ValueError(f"the dashboard has no section headed {BOARDS_HEADING!r}")
+        sections: list[dict[str, Any]] = view.get("sections", [])
+        template = next((s for s in sections if _is_template(s)), None)
+        if template is None:
+            continue
+        at = sections.index(template)
+        filled = [
+            {**copy.deepcopy(template), "cards": [{"type": SESSION_CARD, "entry_id": entry_id}]}
+            for entry_id in ids
+        ]
+        before = [s for s in sections[:at] if not _is_template(s)]
+        after = [s for s in sections[at + 1 :] if not _is_template(s)]
+        sections[:] = before + filled + after
+        return result
+    raise ValueError("the dashboard has no section with a session card to copy per Pi")

@@ -10,7 +10,6 @@ from typing import Final
 from homeassistant.util import slugify
 from homeassistant.util.yaml import dump
 
-from .dashboard import SCRIPTS
 from .scenario import PI_NAME, REPO, TARGET_PASSWORD, TARGET_SSID, Settings
 
 BLUEPRINTS: Final = REPO / "blueprints" / "automation" / "piorchestrator"
@@ -103,7 +102,7 @@ def write_config(settings: Settings) -> None:
             }
         ),
     )
-    shutil.copy(SCRIPTS, config / "scripts.yaml")
+    (config / "scripts.yaml").write_text("{}\n")
     # Empty now, but it will hold the WiFi password: private from the start.
     write_private(config / "automations.yaml", "[]\n")
 

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import os
 from pathlib import Path
+import secrets
 import shutil
 import sys
 import time
@@ -14,23 +15,20 @@ from urllib.parse import quote
 
 import aiohttp
 
-from .dashboard import boards_from_registry, load_dashboard, with_board_controls
+from .dashboard import load_dashboard, with_session_cards
 from .ha_config import write_automations, write_config, write_private
 from .hass_api import DemoError, HomeAssistantApi, HomeAssistantSocket
 from .naming import renamed_entity_ids
 from .processes import Child, ensure_port_free, spawn, stop
 from .scenario import (
-    ALLOWLIST,
     API_KEY,
-    BOARD_COUNT,
-    FAIL_ONCE,
+    FLEET,
     PERSON_NAME,
-    PI_NAME,
     REPO,
-    SEED,
     TARGET_PASSWORD,
     TARGET_SSID,
     USERNAME,
+    PiSpec,
     Settings,
 )
 
@@ -41,11 +39,9 @@ HA_START_TIMEOUT: Final = 180.0
 ENTRY_TIMEOUT: Final = 60.0
 OFFLINE_ONBOARDING_ENTRIES: Final = ("radio_browser", "google_translate")
 """Onboarding adds these, but they need the internet: the demo removes them."""
-REGISTRY_EVENTS: Final = ("entity_registry_updated", "device_registry_updated")
-REGENERATE_DELAY: Final = 1.0
 
 
-def credentials(settings: Settings) -> str:
+def credentials(settings: Settings, control_token: str) -> str:
     """What the credentials file holds: every secret the person may need, none printed."""
     return (
         f"user: {USERNAME}\n"
@@ -53,7 +49,13 @@ def credentials(settings: Settings) -> str:
         f"pi_api_key: {API_KEY}\n"
         f"wifi_ssid: {TARGET_SSID}\n"
         f"wifi_password: {TARGET_PASSWORD}\n"
+        f"simulator_control_header: X-Sim-Control: {control_token}\n"
     )
+
+
+def simulator_log(settings: Settings, pi: PiSpec) -> Path:
+    """Where one simulated Pi's output goes."""
+    return settings.directory / f"simulator-{pi.port_offset + 1}.log"
 
 
 def say(message: str) -> None:
@@ -68,20 +70,35 @@ class Demo:
     def __init__(self, settings: Settings) -> None:
         """Nothing runs yet."""
         self.settings = settings
-        self.simulator: Child | None = None
+        self.simulators: dict[str, Child] = {}
+        """The simulated Pis by name."""
         self.hass: Child | None = None
-        self.entry_id: str | None = None
+        self.entry_ids: dict[str, str] = {}
+        """Each Pi's config entry, by name, in the order of `FLEET`."""
+        # The simulators' /_sim/ fault routes answer only this header; the demo sets it so
+        # that a script (or a person, from .demo/credentials) can use them.
+        self.control_token = secrets.token_urlsafe(24)
         self.started_at = 0.0
         self.ready_after: float | None = None
         self._session: aiohttp.ClientSession | None = None
         self._api: HomeAssistantApi | None = None
         self._socket: HomeAssistantSocket | None = None
-        self._watcher: asyncio.Task[None] | None = None
+
+    @property
+    def entry_id(self) -> str | None:
+        """The first Pi's config entry (the blueprint automation watches its door)."""
+        return self.entry_ids.get(FLEET[0].name)
+
+    @property
+    def control_headers(self) -> dict[str, str]:
+        """The header the simulators' /_sim/ routes want."""
+        return {"X-Sim-Control": self.control_token}
 
     @property
     def children(self) -> list[Child]:
         """The processes started so far."""
-        return [child for child in (self.simulator, self.hass) if child is not None]
+        hass = [self.hass] if self.hass is not None else []
+        return [*hass, *self.simulators.values()]
 
     @property
     def dashboard_url(self) -> str:
@@ -104,30 +121,38 @@ class Demo:
         """Start both processes and set Home Assistant up; raise `DemoError` on failure."""
         self.started_at = time.monotonic()
         settings = self.settings
-        ensure_port_free("127.0.0.1", settings.sim_port, "DEMO_SIM_PORT")
+        for pi in FLEET:
+            ensure_port_free("127.0.0.1", settings.sim_port_of(pi), "DEMO_SIM_PORT")
         ensure_port_free(settings.ha_host, settings.ha_port, "DEMO_HA_PORT")
         self._prepare_directory()
         self._session = aiohttp.ClientSession()
 
-        say(f"Starting the simulated Pi on {settings.sim_url} ...")
-        self.simulator = await spawn(
-            "simulator",
-            [
-                sys.executable,
-                "-m",
-                "simulator",
-                *("--host", "127.0.0.1", "--port", str(settings.sim_port)),
-                *("--state-file", str(settings.directory / "simulator-state.json")),
-                *("--seed", str(SEED), "--boards", str(BOARD_COUNT)),
-                *("--speed", str(settings.speed)),
-                *("--allowlist", ",".join(ALLOWLIST), "--fail-once", FAIL_ONCE),
-            ],
-            settings.directory / "simulator.log",
-            env={**os.environ, "PIORCHESTRATOR_API_KEY": API_KEY},
-            cwd=REPO,
-        )
-        await self._wait_for_simulator(self.simulator)
-        await self._describe_allowlist()
+        for pi in FLEET:
+            say(f"Starting the simulated {pi.name} on {settings.sim_url_of(pi)} ...")
+            fail_once = ("--fail-once", pi.fail_once) if pi.fail_once else ()
+            child = await spawn(
+                f"simulator ({pi.name})",
+                [
+                    sys.executable,
+                    "-m",
+                    "simulator",
+                    *("--host", "127.0.0.1", "--port", str(settings.sim_port_of(pi))),
+                    *("--state-file", str(settings.directory / f"simulator-{pi.seed}.json")),
+                    *("--seed", str(pi.seed), "--boards", str(pi.boards)),
+                    *("--speed", str(settings.speed)),
+                    *("--allowlist", ",".join(pi.allowlist), *fail_once),
+                ],
+                simulator_log(settings, pi),
+                env={
+                    **os.environ,
+                    "PIORCHESTRATOR_API_KEY": API_KEY,
+                    "PIORCHESTRATOR_SIM_CONTROL_TOKEN": self.control_token,
+                },
+                cwd=REPO,
+            )
+            self.simulators[pi.name] = child
+            await self._wait_for_simulator(pi, child)
+            await self._describe_allowlist(pi)
 
         say(f"Starting Home Assistant on {settings.ha_url} (config in {settings.config_dir}) ...")
         hass_bin = Path(sys.executable).parent / "hass"
@@ -141,49 +166,45 @@ class Demo:
         hass = self.hass
         await self._api.wait_until_up(HA_START_TIMEOUT, lambda: hass.alive)
 
-        say("Onboarding, adding the PiOrchestrator through its config flow ...")
+        say("Onboarding, adding each Pi through the config flow ...")
         await self._api.onboard(PERSON_NAME, USERNAME, settings.password)
         await self._remove_offline_entries()
-        self.entry_id = await self._api.add_entry(
-            DOMAIN,
-            {
-                "host": "127.0.0.1",
-                "port": settings.sim_port,
-                "ssl": False,
-                "verify_ssl": True,
-                "api_key": API_KEY,
-            },
-        )
-        await self._wait_for_entry()
         self._socket = await self._api.websocket()
-        await self._rename_pi()
+        for pi in FLEET:
+            entry_id = await self._api.add_entry(
+                DOMAIN,
+                {
+                    "host": "127.0.0.1",
+                    "port": settings.sim_port_of(pi),
+                    "ssl": False,
+                    "verify_ssl": True,
+                    "api_key": API_KEY,
+                },
+            )
+            self.entry_ids[pi.name] = entry_id
+            await self._wait_for_entry(entry_id)
+            await self._rename_pi(pi, entry_id)
 
         say("Installing the dashboard, an automation from a blueprint, and a token ...")
-        write_automations(settings, self.entry_id)
+        write_automations(settings, str(self.entry_id))
         await self._api.request("POST", "/api/services/automation/reload", {})
         token = await self._socket.call(
             "auth/long_lived_access_token", client_name="PiOrchestrator demo scripts", lifespan=365
         )
         write_private(settings.token_file, f"{token}\n")
         await self._install_dashboard()
-        self._watcher = asyncio.create_task(self._watch_boards(), name="demo board watcher")
         self.ready_after = time.monotonic() - self.started_at
 
     async def stop(self) -> None:
         """Stop Home Assistant, then the simulator; safe to call more than once."""
-        if self._watcher is not None:
-            self._watcher.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await self._watcher
-            self._watcher = None
         if self._socket is not None:
             with contextlib.suppress(Exception):
                 await self._socket.close()
             self._socket = None
         if self.hass is not None:
             await stop(self.hass, grace=60)
-        if self.simulator is not None:
-            await stop(self.simulator, grace=15)
+        for child in self.simulators.values():
+            await stop(child, grace=15)
         if self._session is not None:
             await self._session.close()
             self._session = None
@@ -200,40 +221,37 @@ class Demo:
         directory.mkdir(mode=0o700, parents=True, exist_ok=True)
         for name in ("config", "screenshots"):
             shutil.rmtree(directory / name, ignore_errors=True)
-        for name in (
-            "simulator-state.json",
-            "simulator.log",
-            "hass-console.log",
-            "access_token",
-            "credentials",
-        ):
+        for pattern in ("simulator*.json", "simulator*.log"):
+            for stale in directory.glob(pattern):
+                stale.unlink()
+        for name in ("hass-console.log", "access_token", "credentials"):
             (directory / name).unlink(missing_ok=True)
         write_config(self.settings)
-        write_private(directory / "credentials", credentials(self.settings))
+        write_private(directory / "credentials", credentials(self.settings, self.control_token))
 
-    async def _wait_for_simulator(self, simulator: Child) -> None:
+    async def _wait_for_simulator(self, pi: PiSpec, simulator: Child) -> None:
         session = self._require_session()
         deadline = time.monotonic() + 30
         while True:
             with contextlib.suppress(aiohttp.ClientError, TimeoutError):
                 async with session.get(
-                    f"{self.settings.sim_url}/api/v1/system/info",
+                    f"{self.settings.sim_url_of(pi)}/api/v1/system/info",
                     timeout=aiohttp.ClientTimeout(total=2),
                 ) as response:
                     if response.status == 200:
                         return
             if not simulator.alive:
-                raise DemoError(f"the simulator exited:\n{simulator.tail()}")
+                raise DemoError(f"the simulated {pi.name} exited:\n{simulator.tail()}")
             if time.monotonic() > deadline:
-                raise DemoError("the simulator did not answer within 30 s")
+                raise DemoError(f"the simulated {pi.name} did not answer within 30 s")
             await asyncio.sleep(0.2)
 
-    async def _describe_allowlist(self) -> None:
+    async def _describe_allowlist(self, pi: PiSpec) -> None:
         """Give the allowlisted boards descriptions, as a technician would on the Pi."""
         session = self._require_session()
-        for mac, description in ALLOWLIST.items():
+        for mac, description in pi.allowlist.items():
             async with session.patch(
-                f"{self.settings.sim_url}/api/v1/provisioning/allowlist/{quote(mac)}",
+                f"{self.settings.sim_url_of(pi)}/api/v1/provisioning/allowlist/{quote(mac)}",
                 json={"description": description},
                 headers={"X-API-Key": API_KEY},
             ) as response:
@@ -254,10 +272,10 @@ class Demo:
             if remaining:
                 await asyncio.sleep(0.3)
 
-    async def _wait_for_entry(self) -> None:
+    async def _wait_for_entry(self, entry_id: str) -> None:
         deadline = time.monotonic() + ENTRY_TIMEOUT
         while True:
-            entries = [e for e in await self.api.entries(DOMAIN) if e["entry_id"] == self.entry_id]
+            entries = [e for e in await self.api.entries(DOMAIN) if e["entry_id"] == entry_id]
             state = entries[0]["state"] if entries else "missing"
             if state == "loaded":
                 return
@@ -268,20 +286,20 @@ class Demo:
                 raise DemoError(f"the PiOrchestrator entry is {state}: {reason}")
             await asyncio.sleep(0.3)
 
-    async def _rename_pi(self) -> None:
-        """Name the Pi's device, and its entity IDs after it, as the UI offers to do."""
+    async def _rename_pi(self, pi: PiSpec, entry_id: str) -> None:
+        """Name the Pi's entry, its device, and its entity IDs after it, as the UI offers to."""
         socket = self._require_socket()
+        await socket.call("config_entries/update", entry_id=entry_id, title=pi.name)
         devices: list[dict[str, Any]] = await socket.call("config/device_registry/list")
-        pi = next(
-            (d for d in devices if [DOMAIN, self.entry_id] in d["identifiers"]),
-            None,
+        device = next((d for d in devices if [DOMAIN, entry_id] in d["identifiers"]), None)
+        if device is None:
+            raise DemoError(f"the device of {pi.name} is missing from the device registry")
+        await socket.call(
+            "config/device_registry/update", device_id=device["id"], name_by_user=pi.name
         )
-        if pi is None:
-            raise DemoError("the Pi's device is missing from the device registry")
-        await socket.call("config/device_registry/update", device_id=pi["id"], name_by_user=PI_NAME)
         entities: list[dict[str, Any]] = await socket.call("config/entity_registry/list")
-        mine = [e["entity_id"] for e in entities if e["device_id"] == pi["id"]]
-        for old, new in renamed_entity_ids(mine, pi["name"], PI_NAME).items():
+        mine = [e["entity_id"] for e in entities if e["device_id"] == device["id"]]
+        for old, new in renamed_entity_ids(mine, device["name"], pi.name).items():
             await socket.call("config/entity_registry/update", entity_id=old, new_entity_id=new)
 
     async def _install_dashboard(self) -> None:
@@ -295,47 +313,8 @@ class Demo:
             show_in_sidebar=True,
             require_admin=False,
         )
-        config = with_board_controls(load_dashboard(), await self._boards())
+        config = with_session_cards(load_dashboard(), self.entry_ids.values())
         await socket.call("lovelace/config/save", url_path=DASHBOARD_PATH, config=config)
-
-    async def _boards(self) -> list[Any]:
-        socket = self._require_socket()
-        entities: list[dict[str, Any]] = await socket.call("config/entity_registry/list")
-        devices: list[dict[str, Any]] = await socket.call("config/device_registry/list")
-        names: dict[str, str] = {}
-        for device in devices:
-            for domain, identifier in device["identifiers"]:
-                if domain == DOMAIN and identifier != self.entry_id:
-                    names[identifier] = device.get("name_by_user") or device.get("name") or ""
-        return boards_from_registry(
-            str(self.entry_id),
-            (
-                (e["entity_id"], e.get("unique_id") or "")
-                for e in entities
-                if e.get("config_entry_id") == self.entry_id
-            ),
-            names,
-        )
-
-    async def _watch_boards(self) -> None:
-        """Keep the Board controls card in step with the boards Home Assistant knows."""
-        socket = self._require_socket()
-        for event_type in REGISTRY_EVENTS:
-            await socket.call("subscribe_events", event_type=event_type)
-        while True:
-            await socket.events.get()
-            await asyncio.sleep(REGENERATE_DELAY)  # a new board brings several entities
-            while not socket.events.empty():
-                socket.events.get_nowait()
-            try:
-                current = await socket.call("lovelace/config", url_path=DASHBOARD_PATH, force=True)
-                updated = with_board_controls(current, await self._boards())
-                if updated != current:
-                    await socket.call(
-                        "lovelace/config/save", url_path=DASHBOARD_PATH, config=updated
-                    )
-            except (DemoError, ValueError) as err:
-                say(f"(could not update the Board controls card: {err})")
 
     def _require_session(self) -> aiohttp.ClientSession:
         if self._session is None:

@@ -1,4 +1,4 @@
-"""What the demo shows: its Pi, its boards, its people and its ports."""
+"""What the demo shows: its Pis, their boards, its people and its ports."""
 
 from __future__ import annotations
 
@@ -15,22 +15,63 @@ API_KEY: Final = "demo-api-key"
 
 USERNAME: Final = "demo"
 PERSON_NAME: Final = "Demo technician"
-PI_NAME: Final = "Cabinet Pi"
-"""The Pi's device is renamed to this, so entity IDs match the example dashboard."""
+VIEWER_USERNAME: Final = "viewer"
+"""A user who is not an administrator: the browser test checks what such a user sees."""
+VIEWER_NAME: Final = "Demo viewer"
 
 TARGET_SSID: Final = "CabinetNet"
 TARGET_PASSWORD: Final = "cabinet-wifi-demo"  # noqa: S105 - the demo's make-believe WiFi
 
-BOARD_COUNT: Final = 8
-ALLOWLIST: Final = {
-    "24:0A:C4:D0:00:01": "Shelf 1 camera",
-    "24:0A:C4:D0:00:02": "Shelf 2 camera",
-    "24:0A:C4:D0:00:03": "Door camera",
-}
-"""Allowlisted boards and their descriptions, which become their device names."""
+
+@dataclass(frozen=True, slots=True)
+class PiSpec:
+    """One simulated Pi of the demo's fleet."""
+
+    name: str
+    """Its device is renamed to this (entity IDs follow), and its config entry titled so."""
+    boards: int
+    allowlist: dict[str, str]
+    """Allowlisted boards and their descriptions, which become their device names."""
+    fail_once: str | None
+    """This board's first attempt fails (credentials rejected); a retry succeeds."""
+    seed: int
+    port_offset: int
+    """Its port is DEMO_SIM_PORT plus this."""
+
+
+FLEET: Final = (
+    PiSpec(
+        name="Cabinet Pi",
+        boards=8,
+        allowlist={
+            "24:0A:C4:D0:00:01": "Shelf 1 camera",
+            "24:0A:C4:D0:00:02": "Shelf 2 camera",
+            "24:0A:C4:D0:00:03": "Door camera",
+        },
+        fail_once="24:0A:C4:D0:00:02",
+        seed=42,
+        port_offset=0,
+    ),
+    PiSpec(
+        name="Hallway Pi",
+        boards=4,
+        allowlist={
+            "24:0A:C4:D0:01:01": "Hallway top camera",
+            "24:0A:C4:D0:01:02": "Hallway bottom camera",
+        },
+        fail_once=None,
+        seed=7,
+        port_offset=1,
+    ),
+)
+"""Two cabinets: different board counts (their other boards have random MACs, distinct
+between the two seeds), and a failing board in the first."""
+
+PI_NAME: Final = FLEET[0].name
+"""The first Pi: the blueprint automation the demo installs watches its door."""
+BOARD_COUNT: Final = FLEET[0].boards
+ALLOWLIST: Final = FLEET[0].allowlist
 FAIL_ONCE: Final = "24:0A:C4:D0:00:02"
-"""This board's first attempt fails (credentials rejected); a retry succeeds."""
-SEED: Final = 42
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,8 +98,16 @@ class Settings:
 
     @property
     def sim_url(self) -> str:
-        """Where the simulated Pi answers."""
-        return f"http://127.0.0.1:{self.sim_port}"
+        """Where the first simulated Pi answers."""
+        return self.sim_url_of(FLEET[0])
+
+    def sim_port_of(self, pi: PiSpec) -> int:
+        """Where one simulated Pi listens."""
+        return self.sim_port + pi.port_offset
+
+    def sim_url_of(self, pi: PiSpec) -> str:
+        """Where one simulated Pi answers."""
+        return f"http://127.0.0.1:{self.sim_port_of(pi)}"
 
     @property
     def token_file(self) -> Path:
