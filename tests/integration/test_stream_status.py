@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+from datetime import datetime, timedelta
 import logging
 import time
 
@@ -69,7 +70,7 @@ async def test_event_stream_sensor_follows_an_outage(
     await wait_for(lambda: hass.states.get(sensor).attributes["next_attempt"] is not None)  # type: ignore[union-attr]
     next_attempt = dt_util.parse_datetime(hass.states.get(sensor).attributes["next_attempt"])  # type: ignore[union-attr]
     assert next_attempt is not None
-    assert dt_util.utcnow() - next_attempt < dt_util.dt.timedelta(seconds=1)
+    assert dt_util.utcnow() - next_attempt < timedelta(seconds=1)
     # The drop outlasts the grace period: no longer a blip.
     await wait_for(lambda: status() == "disconnected")
     # The monitor's own sensor tells of the socket's next attempt too.
@@ -101,9 +102,9 @@ async def test_streams_are_back_within_5_s_however_long_the_back_off(
 
     await stop(simulator)
     # Wait until the back-off has grown well past 5 s for both streams.
-    far = dt_util.dt.timedelta(seconds=BACK_WITHIN + 1)
+    far = timedelta(seconds=BACK_WITHIN + 1)
 
-    def waits_long(at: dt_util.dt.datetime | None) -> bool:
+    def waits_long(at: datetime | None) -> bool:
         return at is not None and at - dt_util.utcnow() > far
 
     await wait_for(
@@ -111,7 +112,8 @@ async def test_streams_are_back_within_5_s_however_long_the_back_off(
         and waits_long(health.monitor.next_attempt_at),
         timeout=30,
     )
-    scheduled = min(provisioning.stream.next_attempt_at, health.monitor.next_attempt_at)  # type: ignore[type-var]
+    attempts = [provisioning.stream.next_attempt_at, health.monitor.next_attempt_at]
+    scheduled = min(at for at in attempts if at is not None)
 
     await simulator.start()
     back = time.monotonic()
@@ -122,9 +124,8 @@ async def test_streams_are_back_within_5_s_however_long_the_back_off(
     assert dt_util.utcnow() < scheduled, "woken, not reconnected by the back-off"
     # Data flows: the resynchronisation after the reconnect was applied.
     await wait_for(lambda: provisioning.resync_count > resyncs, timeout=BACK_WITHIN - took)
-    await wait_for(
-        lambda: hass.states.get(entity_id(hass, loaded_entry, "event_stream")).state == "connected"
-    )  # type: ignore[union-attr]
+    sensor = entity_id(hass, loaded_entry, "event_stream")
+    await wait_for(lambda: getattr(hass.states.get(sensor), "state", None) == "connected")
 
 
 async def test_a_pi_that_refuses_the_stream_is_not_hurried(
