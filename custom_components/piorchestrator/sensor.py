@@ -18,6 +18,7 @@ from homeassistant.const import (
     SIGNAL_STRENGTH_DECIBELS_MILLIWATT,
     EntityCategory,
     UnitOfTemperature,
+    UnitOfTime,
 )
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
@@ -25,7 +26,7 @@ from homeassistant.helpers.event import async_track_point_in_utc_time
 from homeassistant.helpers.typing import StateType
 from homeassistant.util import dt as dt_util
 
-from .api.health import Health
+from .api.health import THREAT_LEVELS, Health, HealthSource
 from .api.models import Board, BoardState, SessionState
 from .api.stream import StreamStatus
 from .coordinator import Allowlist, AllowlistCoordinator
@@ -90,6 +91,74 @@ HEALTH_SENSORS: tuple[HealthSensorDescription, ...] = (
         state_class=SensorStateClass.MEASUREMENT,
         suggested_display_precision=2,
         value_fn=lambda health: health.load_1,
+    ),
+)
+
+
+@dataclass(frozen=True, kw_only=True)
+class MonitorSensorDescription(SensorEntityDescription):
+    """A figure only the monitor WebSocket reports (API.md §7): none while it is down."""
+
+    value_fn: Callable[[Health], StateType | datetime]
+
+
+MONITOR_SENSORS: tuple[MonitorSensorDescription, ...] = (
+    MonitorSensorDescription(
+        key="certificate_expiry",
+        translation_key="certificate_expiry",
+        device_class=SensorDeviceClass.TIMESTAMP,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        value_fn=lambda health: health.certificate_expiry,
+    ),
+    MonitorSensorDescription(
+        key="threat_level",
+        translation_key="threat_level",
+        device_class=SensorDeviceClass.ENUM,
+        options=[level.lower() for level in THREAT_LEVELS],
+        value_fn=lambda health: health.threat_level.lower() if health.threat_level else None,
+    ),
+    MonitorSensorDescription(
+        key="failed_ssh_attempts",
+        translation_key="failed_ssh_attempts",
+        # The Pi's own count, which it may reset or window: a measurement, not a total.
+        state_class=SensorStateClass.MEASUREMENT,
+        value_fn=lambda health: health.failed_ssh_attempts,
+    ),
+    MonitorSensorDescription(
+        key="alerts_count",
+        translation_key="alerts_count",
+        state_class=SensorStateClass.MEASUREMENT,
+        entity_registry_enabled_default=False,
+        value_fn=lambda health: health.alerts_count,
+    ),
+    MonitorSensorDescription(
+        key="active_connections",
+        translation_key="active_connections",
+        state_class=SensorStateClass.MEASUREMENT,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        entity_registry_enabled_default=False,
+        value_fn=lambda health: health.active_connections,
+    ),
+    MonitorSensorDescription(
+        key="packet_loss",
+        translation_key="packet_loss",
+        native_unit_of_measurement=PERCENTAGE,
+        state_class=SensorStateClass.MEASUREMENT,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        entity_registry_enabled_default=False,
+        suggested_display_precision=1,
+        value_fn=lambda health: health.packet_loss_percent,
+    ),
+    MonitorSensorDescription(
+        key="latency",
+        translation_key="latency",
+        device_class=SensorDeviceClass.DURATION,
+        native_unit_of_measurement=UnitOfTime.MILLISECONDS,
+        state_class=SensorStateClass.MEASUREMENT,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        entity_registry_enabled_default=False,
+        suggested_display_precision=0,
+        value_fn=lambda health: health.latency_ms,
     ),
 )
 
@@ -260,6 +329,7 @@ async def async_setup_entry(
     data = entry.runtime_data
     entities: list[SensorEntity] = [
         *(HealthSensor(data.health, entry, description) for description in HEALTH_SENSORS),
+        *(MonitorSensor(data.health, entry, description) for description in MONITOR_SENSORS),
         UptimeSensor(data.health, entry),
         ConnectionSensor(data.health, entry),
         LastHealthUpdateSensor(data.health, entry, LAST_HEALTH_UPDATE),
@@ -292,6 +362,26 @@ class HealthSensor(PiOrchestratorEntity[HealthCoordinator], SensorEntity):
     @property
     def native_value(self) -> float | None:
         """The latest figure."""
+        return self.entity_description.value_fn(self.coordinator.data)
+
+
+class MonitorSensor(PiOrchestratorEntity[HealthCoordinator], SensorEntity):
+    """A figure of the monitor WebSocket; unavailable while REST polling stands in.
+
+    `/system/info` has none of these figures: rather than show the last pushed one
+    as if it were current, the sensor says it does not know.
+    """
+
+    entity_description: MonitorSensorDescription
+
+    @property
+    def available(self) -> bool:
+        """Shown while the latest health reading came from the WebSocket."""
+        return super().available and self.coordinator.data.source is HealthSource.WEBSOCKET
+
+    @property
+    def native_value(self) -> StateType | datetime:
+        """The latest pushed figure."""
         return self.entity_description.value_fn(self.coordinator.data)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -70,7 +71,29 @@ def test_health_from_monitoring() -> None:
         database_connected=False,
         api_responding=True,
         threat_level="LOW",
+        certificate_expiry=datetime(2026, 1, 1, tzinfo=UTC),
+        failed_ssh_attempts=0,
+        alerts_count=0,
+        active_connections=4,
+        packet_loss_percent=0.0,
+        latency_ms=3.0,
     )
+
+
+def test_monitor_only_figures_that_make_no_sense_read_as_unknown() -> None:
+    odd = {
+        "security_metrics": {
+            "threat_level": "SEVERE",
+            "certificate_expiry": "next year",
+            "failed_ssh_attempts": -1,
+        },
+        "network_metrics": {"active_connections": 2.5, "packet_loss": 140, "latency": "fast"},
+        "alerts_count": True,
+    }
+    assert health_from_monitoring(odd) == Health(source=HealthSource.WEBSOCKET)
+    # A time with a zone is converted to UTC.
+    zoned = {"security_metrics": {"certificate_expiry": "2026-03-01T12:00:00+02:00"}}
+    assert health_from_monitoring(zoned).certificate_expiry == datetime(2026, 3, 1, 10, tzinfo=UTC)
 
 
 def test_health_from_empty_or_wrongly_typed_monitoring() -> None:

@@ -11,13 +11,19 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from enum import StrEnum
 import math
 import re
 from typing import Any, Final
 
 from .models import SystemInfo
-from .numbers import CELSIUS_RANGE, PERCENT_RANGE, finite_number, in_range
+from .numbers import CELSIUS_RANGE, COUNT_RANGE, PERCENT_RANGE, finite_number, in_range
+
+THREAT_LEVELS: Final = ("LOW", "MEDIUM", "HIGH")
+"""The threat levels API.md §7 names; any other reads as unknown."""
+LATENCY_RANGE_MS: Final = (0.0, 600_000.0)
+"""Ten minutes: a round trip longer than that is no measurement."""
 
 
 class HealthSource(StrEnum):
@@ -44,7 +50,14 @@ class Health:
     database_connected: bool | None = None
     api_responding: bool | None = None
     threat_level: str | None = None
-    """Upper case, e.g. "LOW", "MEDIUM", "HIGH"."""
+    """One of `THREAT_LEVELS`."""
+    # Only the monitor WebSocket reports these (API.md §7); `/system/info` has none.
+    certificate_expiry: datetime | None = None
+    failed_ssh_attempts: int | None = None
+    alerts_count: int | None = None
+    active_connections: int | None = None
+    packet_loss_percent: float | None = None
+    latency_ms: float | None = None
 
 
 def health_from_system_info(info: SystemInfo) -> Health:
@@ -68,7 +81,9 @@ def health_from_monitoring(data: Mapping[str, Any]) -> Health:
     services = _section(data, "service_status")
     security = _section(data, "security_metrics")
     load_1, load_5, load_15 = parse_load_average(system.get("load_average"))
+    network = _section(data, "network_metrics")
     threat = security.get("threat_level")
+    threat_level = threat.strip().upper() if isinstance(threat, str) else None
     return Health(
         source=HealthSource.WEBSOCKET,
         # The same ranges as the REST models: a figure out of range shows as unknown.
@@ -83,8 +98,30 @@ def health_from_monitoring(data: Mapping[str, Any]) -> Health:
         mqtt_connected=_flag(services.get("mqtt_connected")),
         database_connected=_flag(services.get("database_connected")),
         api_responding=_flag(services.get("api_responding")),
-        threat_level=(threat.strip().upper() or None) if isinstance(threat, str) else None,
+        threat_level=threat_level if threat_level in THREAT_LEVELS else None,
+        certificate_expiry=parse_timestamp(security.get("certificate_expiry")),
+        failed_ssh_attempts=_count(security.get("failed_ssh_attempts"), "failed SSH attempts"),
+        alerts_count=_count(data.get("alerts_count"), "alert count"),
+        active_connections=_count(network.get("active_connections"), "connection count"),
+        packet_loss_percent=in_range(network.get("packet_loss"), PERCENT_RANGE, "packet loss"),
+        latency_ms=in_range(network.get("latency"), LATENCY_RANGE_MS, "latency"),
     )
+
+
+def parse_timestamp(value: Any) -> datetime | None:
+    """Read an RFC 3339 time; one without a zone is taken as UTC. Anything else is None."""
+    if not isinstance(value, str) or not value.strip():
+        return None
+    try:
+        moment = datetime.fromisoformat(value.strip())
+    except ValueError:
+        return None
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def _count(value: Any, field: str) -> int | None:
+    number = in_range(value, COUNT_RANGE, field)
+    return int(number) if number is not None and number.is_integer() else None
 
 
 _UNIT_SECONDS: Final = {
