@@ -24,10 +24,13 @@ from .const import (
 from .coordinator import AllowlistCoordinator, DoorCoordinator
 from .data import PiOrchestratorConfigEntry, PiOrchestratorData, create_client
 from .entity import pi_device_info
+from .frontend import async_register_frontend
 from .health_coordinator import HealthCoordinator
 from .provisioning_coordinator import BoardTransition, ProvisioningCoordinator, Transition
 from .recovery import RecoveryWatcher
 from .services import async_setup_services
+from .stale_devices import async_setup_stale_devices
+from .websocket_api import async_setup_websocket_api
 
 PLATFORMS: list[Platform] = [
     Platform.BINARY_SENSOR,
@@ -41,8 +44,10 @@ CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
-    """Set up what exists without any entry: the service actions."""
+    """Set up what exists without any entry: the actions, the cards and their data."""
     async_setup_services(hass)
+    async_setup_websocket_api(hass)
+    await async_register_frontend(hass)
     return True
 
 
@@ -82,6 +87,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: PiOrchestratorConfigEntr
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     entry.async_on_unload(async_forward_bus_events(hass, entry))
     await RecoveryWatcher(hass, entry).async_start()
+    await async_setup_stale_devices(hass, entry)
     health.start_push()
     provisioning.start_stream()
     return True

@@ -35,18 +35,22 @@ from .const import (
     CONF_ONLY_ALLOWLISTED,
     CONF_POLL_INTERVAL,
     CONF_RECONCILE_INTERVAL,
+    CONF_STALE_BOARD_DAYS,
     CONF_VERIFY_SSL,
     DEFAULT_BOARD_ENTITIES,
     DEFAULT_ONLY_ALLOWLISTED,
     DEFAULT_POLL_INTERVAL,
     DEFAULT_PORT,
     DEFAULT_RECONCILE_INTERVAL,
+    DEFAULT_STALE_BOARD_DAYS,
     DOMAIN,
     LOGGER,
     MAX_POLL_INTERVAL,
     MAX_RECONCILE_INTERVAL,
+    MAX_STALE_BOARD_DAYS,
     MIN_POLL_INTERVAL,
     MIN_RECONCILE_INTERVAL,
+    MIN_STALE_BOARD_DAYS,
 )
 from .data import PiOrchestratorConfigEntry, create_client
 
@@ -376,6 +380,18 @@ class OptionsFlowHandler(compat.OptionsFlowBase):
                     CONF_ONLY_ALLOWLISTED,
                     default=options.get(CONF_ONLY_ALLOWLISTED, DEFAULT_ONLY_ALLOWLISTED),
                 ): bool,
+                vol.Required(
+                    CONF_STALE_BOARD_DAYS,
+                    default=options.get(CONF_STALE_BOARD_DAYS, DEFAULT_STALE_BOARD_DAYS),
+                ): NumberSelector(
+                    NumberSelectorConfig(
+                        min=MIN_STALE_BOARD_DAYS,
+                        max=MAX_STALE_BOARD_DAYS,
+                        step=1,
+                        unit_of_measurement="d",
+                        mode=NumberSelectorMode.BOX,
+                    )
+                ),
             }
         )
         return self.async_show_form(step_id="init", data_schema=schema)

@@ -20,6 +20,7 @@ CONF_POLL_INTERVAL: Final = "poll_interval"
 CONF_BOARD_ENTITIES: Final = "board_entities"
 CONF_ONLY_ALLOWLISTED: Final = "only_allowlisted"
 CONF_RECONCILE_INTERVAL: Final = "reconcile_interval"
+CONF_STALE_BOARD_DAYS: Final = "stale_board_days"
 
 DEFAULT_POLL_INTERVAL: Final = 5
 """Seconds between polls of the door, and of health while the WebSocket is down."""
@@ -29,6 +30,10 @@ DEFAULT_RECONCILE_INTERVAL: Final = 60
 """Seconds between REST checks of an open session, however healthy the stream looks."""
 MIN_RECONCILE_INTERVAL: Final = 10
 MAX_RECONCILE_INTERVAL: Final = 600
+DEFAULT_STALE_BOARD_DAYS: Final = 30
+"""Days a board's device stays once no session has shown it (unless allowlisted)."""
+MIN_STALE_BOARD_DAYS: Final = 1
+MAX_STALE_BOARD_DAYS: Final = 365
 DEFAULT_BOARD_ENTITIES: Final = True
 DEFAULT_ONLY_ALLOWLISTED: Final = True
 

@@ -23,6 +23,7 @@ from custom_components.piorchestrator.const import (
     CONF_ONLY_ALLOWLISTED,
     CONF_POLL_INTERVAL,
     CONF_RECONCILE_INTERVAL,
+    CONF_STALE_BOARD_DAYS,
     CONF_VERIFY_SSL,
     DOMAIN,
 )
@@ -492,6 +493,7 @@ async def test_options_flow_stores_choices(hass: HomeAssistant) -> None:
             CONF_RECONCILE_INTERVAL: 30,
             CONF_BOARD_ENTITIES: False,
             CONF_ONLY_ALLOWLISTED: False,
+            CONF_STALE_BOARD_DAYS: 7,
         },
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
@@ -500,6 +502,7 @@ async def test_options_flow_stores_choices(hass: HomeAssistant) -> None:
         CONF_RECONCILE_INTERVAL: 30,
         CONF_BOARD_ENTITIES: False,
         CONF_ONLY_ALLOWLISTED: False,
+        CONF_STALE_BOARD_DAYS: 7,
     }
 
 
