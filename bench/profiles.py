@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Final
+
+LONG_OUTAGE: Final = 10.0
+"""Outages longer than this (a reboot, a power cut) run once: each takes minutes."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -18,6 +22,7 @@ class Profile:
     soak_boards: int
     reconnect_outages: tuple[float, ...]
     reconnect_repeats: int
+    """Trials per outage up to `LONG_OUTAGE` seconds; longer outages are measured once."""
     setup_repeats: int
     setup_boards: int
     polling_runs: int
@@ -51,7 +56,7 @@ FULL = Profile(
     burst_repeats=3,
     soak_seconds=150,
     soak_boards=100,
-    reconnect_outages=(0.2, 1.0, 3.0),
+    reconnect_outages=(0.2, 1.0, 3.0, 10.0, 60.0, 300.0),
     reconnect_repeats=3,
     setup_repeats=3,
     setup_boards=500,

@@ -11,7 +11,7 @@ from typing import Any
 from homeassistant.core import HomeAssistant
 
 from ..harness import SimChild, StateLog, entity_id_for, home_assistant, make_entry, setup_entry
-from ..profiles import Profile
+from ..profiles import LONG_OUTAGE, Profile
 from ..stats import summarise
 from .common import config_dir, wait_until
 
@@ -26,6 +26,8 @@ async def reconnect(profile: Profile, work: Path) -> dict[str, Any]:
     WebSocket's snapshot applied (`initial_data`: the health sensors show pushed
     figures again) and the Connection sensor back to `push` (the integration waits
     for the first periodic `monitoring_update` for that, up to one monitor interval).
+    An outage longer than the first back-off steps is bridged by the wake-up: the
+    first request the Pi answers (a poll, or the event stream's probe) ends the wait.
     """
     sim = await SimChild.start(boards=3, speed=1)
     trials: list[dict[str, Any]] = []
@@ -44,7 +46,8 @@ async def reconnect(profile: Profile, work: Path) -> dict[str, Any]:
             log = StateLog(hass, keep=lambda entity_id: entity_id == connection).start()
             await wait_until(lambda: _live(hass, connection, provisioning), 15)
             for outage in profile.reconnect_outages:
-                for _ in range(profile.reconnect_repeats):
+                repeats = profile.reconnect_repeats if outage <= LONG_OUTAGE else 1
+                for _ in range(repeats):
                     # An event after every reconnect, so the stream has delivered
                     # something and the next outage starts its back-off afresh.
                     await sim.call("start_session")
