@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncGenerator
+from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 from homeassistant.const import CONF_API_KEY, CONF_HOST, CONF_PORT, CONF_SSL
@@ -23,10 +25,17 @@ ALLOWLISTED = ("24:0A:C4:00:00:01", "24:0A:C4:00:00:02", "24:0A:C4:00:00:03")
 
 
 @pytest.fixture
-def simulator_config() -> SimulatorConfig:
-    """Three allowlisted boards waiting on the onboarding network, fast."""
+def simulator_config(tmp_path: Path) -> SimulatorConfig:
+    """Three allowlisted boards waiting on the onboarding network, fast; kept across restarts."""
     return SimulatorConfig(
-        port=0, api_key=API_KEY, speed=40, boards=0, seed=3, allowlist=ALLOWLISTED
+        port=0,
+        api_key=API_KEY,
+        speed=40,
+        boards=0,
+        seed=3,
+        allowlist=ALLOWLISTED,
+        session_timeout=100_000,
+        state_file=tmp_path / "pi-state.json",
     )
 
 
@@ -304,3 +313,73 @@ async def test_fleet_has_one_row_per_pi_and_follows_entries(
             if changes["removed"]:
                 break
     assert changes["removed"] == [second.entry_id]
+
+
+async def test_an_interrupted_session_is_offered_for_resumption(
+    hass: HomeAssistant,
+    loaded_entry: MockConfigEntry,
+    simulator: Simulator,
+    hass_ws_client: WebSocketGenerator,
+    pi: PiDriver,
+    wait_for: WaitFor,
+) -> None:
+    provisioning = loaded_entry.runtime_data.provisioning
+    await wait_for(lambda: provisioning.stream_connected)
+    session = await pi.start_session()
+    await wait_for(lambda: len(provisioning.data.session_boards) == len(ALLOWLISTED))
+    ws = await hass_ws_client(hass)
+    sub_id, snapshot = await subscribe(
+        ws, {"type": f"{DOMAIN}/subscribe", "entry_id": loaded_entry.entry_id}
+    )
+    assert snapshot["pi"]["recoverable"] == []
+
+    # The Pi restarts mid-session: it then offers the session for resumption.
+    await simulator.stop()
+    fresh = Simulator(replace(simulator.config, port=simulator.port))
+    await fresh.start()
+    try:
+        async with asyncio.timeout(30):
+            while True:
+                changes = await next_event(ws, sub_id, timeout=20)
+                if changes.get("recoverable"):
+                    break
+        assert changes["recoverable"] == [
+            {
+                "id": session["id"],
+                "target_ssid": "CabinetNet",
+                "state": "interrupted",
+                "device_count": len(ALLOWLISTED),
+            }
+        ]
+        assert await hass.config_entries.async_unload(loaded_entry.entry_id)
+    finally:
+        await fresh.stop()
+
+
+async def test_a_subscription_follows_the_pi_through_a_reload(
+    hass: HomeAssistant,
+    loaded_entry: MockConfigEntry,
+    hass_ws_client: WebSocketGenerator,
+    pi: PiDriver,
+    wait_for: WaitFor,
+) -> None:
+    await wait_for(lambda: loaded_entry.runtime_data.provisioning.stream_connected)
+    ws = await hass_ws_client(hass)
+    sub_id, snapshot = await subscribe(
+        ws, {"type": f"{DOMAIN}/subscribe", "entry_id": loaded_entry.entry_id}
+    )
+    state = snapshot["pi"]
+    old = loaded_entry.runtime_data.provisioning
+    assert await hass.config_entries.async_reload(loaded_entry.entry_id)
+    await hass.async_block_till_done()
+    assert len(old._listeners) == 0
+    new = loaded_entry.runtime_data.provisioning
+    assert new is not old
+    await wait_for(lambda: new.stream_connected)
+
+    # The new coordinators feed the same subscription: a session started now shows.
+    await pi.start_session()
+    async with asyncio.timeout(30):
+        while len(state["boards"]) < len(ALLOWLISTED) or state["streams"]["events"] != "connected":
+            apply(state, await next_event(ws, sub_id, timeout=20))
+    assert state["session"]["target_ssid"] == "CabinetNet"
