@@ -1,0 +1,126 @@
+"""A stream waiting to reconnect is woken by the Pi answering, not by a refusal (wire level)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncGenerator, Callable
+import dataclasses
+import time
+
+import aiohttp
+import pytest
+
+from custom_components.piorchestrator.api.backoff import Backoff
+from custom_components.piorchestrator.api.client import PiOrchestratorClient
+from custom_components.piorchestrator.api.event_stream import ProvisioningEventStream
+from custom_components.piorchestrator.api.stream import StreamConnected, StreamDisconnected
+from simulator import Simulator
+from tests.api.conftest import SIM_API_KEY
+
+
+@pytest.fixture
+def real_client(sim: Simulator, http: aiohttp.ClientSession) -> PiOrchestratorClient:
+    """A client that really waits between its retries."""
+    return PiOrchestratorClient(http, "127.0.0.1", sim.port, api_key=SIM_API_KEY)
+
+
+class Recorder:
+    """Consumes a stream in the background, noting when it connects and drops."""
+
+    def __init__(self, stream: ProvisioningEventStream) -> None:
+        self.stream = stream
+        self.connected: list[float] = []
+        self.dropped: list[float] = []
+        self._task = asyncio.ensure_future(self._consume())
+
+    async def _consume(self) -> None:
+        async for item in self.stream:
+            if isinstance(item, StreamConnected):
+                self.connected.append(time.monotonic())
+            elif isinstance(item, StreamDisconnected):
+                self.dropped.append(time.monotonic())
+
+    async def until(self, condition: Callable[[], object], timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while not condition():
+            assert time.monotonic() < deadline, "not within the time"
+            await asyncio.sleep(0.02)
+
+    async def close(self) -> None:
+        await self.stream.close()
+        await asyncio.gather(self._task, return_exceptions=True)
+
+
+@pytest.fixture
+async def recorder(real_client: PiOrchestratorClient) -> AsyncGenerator[Recorder]:
+    """The event stream with a 30 s back-off and the probe a coordinator gives it."""
+    stream = ProvisioningEventStream(
+        real_client,
+        backoff=Backoff(initial=30, maximum=30, jitter=0),
+        probe=real_client.system_info,
+    )
+    recording = Recorder(stream)
+    yield recording
+    await recording.close()
+
+
+async def test_a_probe_ends_the_wait_once_the_pi_answers(
+    sim: Simulator, recorder: Recorder
+) -> None:
+    await recorder.until(lambda: recorder.connected, 5)
+    sim.config = dataclasses.replace(sim.config, port=sim.port)
+    await sim.stop()
+    await recorder.until(lambda: recorder.dropped, 5)
+    assert recorder.stream.next_attempt_at is not None
+
+    await asyncio.sleep(0.5)
+    await sim.start()
+    back = time.monotonic()
+    # The back-off says 30 s; the probe (at most every 5 s) finds the Pi first.
+    await recorder.until(lambda: len(recorder.connected) == 2, 6)
+    assert recorder.connected[1] - back < 6
+    assert recorder.stream.next_attempt_at is None
+
+
+async def test_a_refusal_is_waited_out_whatever_answers_meanwhile(
+    sim: Simulator, real_client: PiOrchestratorClient, http: aiohttp.ClientSession
+) -> None:
+    stream = ProvisioningEventStream(
+        real_client, backoff=Backoff(initial=0.1, maximum=0.1, jitter=0)
+    )
+    recording = Recorder(stream)
+    try:
+        await recording.until(lambda: recording.connected, 5)
+        for name, body in (
+            (
+                "fail-next",
+                {
+                    "code": "INTERNAL_ERROR",
+                    "status": 503,
+                    "retryable": True,
+                    "retry_after_seconds": 3,
+                    "paths": ["/api/v1/provisioning/batch/events"],
+                },
+            ),
+            ("drop-streams", {"streams": ["sse"]}),
+        ):
+            async with http.post(
+                f"{sim.url}/_sim/{name}", json=body, headers=sim.control_headers
+            ) as response:
+                assert response.status == 200
+
+        def refused() -> bool:
+            error = stream.diagnostics["last_error"]
+            return error is not None and error["http_status"] == 503
+
+        await recording.until(refused, 5)
+        refused_at = time.monotonic()
+        # The Pi answers other requests, and says so, again and again.
+        while len(recording.connected) < 2 and time.monotonic() - refused_at < 6:
+            await real_client.system_info()
+            stream.wake()
+            await asyncio.sleep(0.1)
+        assert len(recording.connected) == 2
+        assert recording.connected[1] - refused_at > 2.5, "the Pi's 3 s were cut short"
+    finally:
+        await recording.close()
