@@ -81,3 +81,21 @@ async def test_missing_bundle_is_said_and_nothing_is_registered(
     await hass.async_block_till_done()
     assert module_urls(hass) == []
     assert "bundle piorchestrator-cards.js is missing" in caplog.text
+
+
+async def test_the_shipped_cards_are_served(
+    hass: HomeAssistant, hass_client: ClientSessionGenerator
+) -> None:
+    assert await async_setup_component(hass, DOMAIN, {})
+    await hass.async_block_till_done()
+    shipped = await hass.async_add_executor_job(frontend.BUNDLE.read_bytes)
+    digest = hashlib.sha256(shipped).hexdigest()[:16]
+    [url] = module_urls(hass)
+    assert url.endswith(f"-{digest}")
+
+    response = await (await hass_client()).get(url)
+    assert response.status == 200
+    body = await response.read()
+    assert body == shipped
+    for tag in ("piorchestrator-session-card", "piorchestrator-fleet-card"):
+        assert tag.encode() in body
