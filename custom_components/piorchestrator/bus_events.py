@@ -8,7 +8,8 @@ found at start-up) becomes events named `piorchestrator_*`:
   `board_failed` when it entered that state;
 - a session: `session_state_changed` for every change of state, plus
   `session_started` when a session starts, `session_closed` when it
-  closes, and `session_timeout_warning` when the Pi warns it will expire soon.
+  closes, and `session_timeout_warning` 5 minutes before it expires (or when the
+  Pi warns first), once per session, whichever event vocabulary the Pi speaks.
 
 All events of one transition carry the same data, always with the config
 entry's ID and the Home Assistant device the event is about: the board's device
