@@ -94,6 +94,10 @@ def test_monitor_only_figures_that_make_no_sense_read_as_unknown() -> None:
     # A time with a zone is converted to UTC.
     zoned = {"security_metrics": {"certificate_expiry": "2026-03-01T12:00:00+02:00"}}
     assert health_from_monitoring(zoned).certificate_expiry == datetime(2026, 3, 1, 10, tzinfo=UTC)
+    # In UTC these fall outside the years a datetime holds: unknown, not a crash.
+    for edge in ("9999-12-31T23:59:59-23:59", "0001-01-01T00:00:00+23:59"):
+        edgy = {"security_metrics": {"certificate_expiry": edge}}
+        assert health_from_monitoring(edgy).certificate_expiry is None
 
 
 def test_health_from_empty_or_wrongly_typed_monitoring() -> None:
