@@ -27,6 +27,8 @@ MOVING = {
     "load_1",
     "uptime",
     "last_provisioning_event",
+    # Counts from when the session started.
+    "session_expires",
     # The simulator's certificate expires a fixed time after it starts; SSH failures
     # arrive at random.
     "certificate_expiry",
