@@ -7,7 +7,6 @@ from itertools import pairwise
 from hypothesis import given, settings, strategies as st
 import pytest
 
-from custom_components.piorchestrator.api.errors import PiOrchestratorResponseError
 from custom_components.piorchestrator.api.sse import SseMessage, SseParser
 
 
@@ -234,31 +233,40 @@ def test_events_split_anywhere() -> None:
     assert parse(stream) == [SseMessage(data="\u2615\nb", event="e", id="9")]
 
 
-def test_line_too_long_raises() -> None:
+def test_line_too_long_skips_its_event() -> None:
     parser = SseParser(max_size=16)
-    with pytest.raises(PiOrchestratorResponseError):
-        parser.feed(b"data: " + b"x" * 32)
+    assert parser.feed(b"id: 1\ndata: " + b"x" * 32 + b"\n\n") == []
+    assert parser.skipped_count == 1
+    # The skipped event's id counts: a reconnection does not ask for it again.
+    assert parser.last_event_id == "1"
+    assert parser.feed(b"id: 2\ndata: ok\n\n") == [SseMessage(data="ok", id="2")]
 
 
-def test_unterminated_line_growing_over_chunks_raises() -> None:
+def test_unterminated_line_growing_over_chunks_is_dropped_as_it_grows() -> None:
     parser = SseParser(max_size=16)
     parser.feed(b"data: 123456789")
-    with pytest.raises(PiOrchestratorResponseError):
-        parser.feed(b"0123456789")
+    assert parser.feed(b"0123456789") == []
+    # What was read of the line is forgotten at once, not kept until it ends.
+    assert len(parser._buffer) == 0
+    assert parser.feed(b"more of the same line" * 4) == []
+    assert len(parser._buffer) == 0
+    assert parser.feed(b"\n\ndata: next\n\n") == [SseMessage(data="next")]
+    assert parser.skipped_count == 1
 
 
-def test_complete_line_too_long_raises() -> None:
+def test_complete_line_too_long_is_not_read() -> None:
     parser = SseParser(max_size=16)
-    with pytest.raises(PiOrchestratorResponseError):
-        parser.feed(b": " + b"x" * 32 + b"\n")
+    assert parser.feed(b"data: a\n: " + b"x" * 32 + b"\ndata: b\n\n") == []
+    assert parser.skipped_count == 1
+    assert parser.feed(b"data: c\n\n") == [SseMessage(data="c")]
 
 
-def test_event_too_large_raises() -> None:
+def test_event_too_large_is_skipped_and_what_follows_parses() -> None:
     parser = SseParser(max_size=32)
-    with pytest.raises(PiOrchestratorResponseError):
-        parser.feed(b"data: 0123456789\n" * 4)
-    # The oversized frame is forgotten: what follows parses normally.
-    assert parser.feed(b"data: ok\n\n") == [SseMessage(data="ok")]
+    assert parser.feed(b"id: 7\n" + b"data: 0123456789\n" * 4 + b"\n") == []
+    assert parser.skipped_count == 1
+    assert parser.last_event_id == "7"
+    assert parser.feed(b"data: ok\n\n") == [SseMessage(data="ok", id="7")]
 
 
 def test_many_small_events_do_not_count_towards_the_limit() -> None:
@@ -323,8 +331,7 @@ def test_any_chunking_gives_the_same_messages(stream: bytes, cuts: list[int]) ->
 def test_random_bytes_never_crash(stream: bytes, cuts: list[int]) -> None:
     parser = SseParser(max_size=64)
     for chunk in _split(stream, cuts):
-        try:
-            messages = parser.feed(chunk)
-        except PiOrchestratorResponseError:
-            return
+        messages = parser.feed(chunk)
         assert all(isinstance(message.data, str) for message in messages)
+        assert all(len(message.data) <= 64 for message in messages)
+        assert len(parser._buffer) <= 64

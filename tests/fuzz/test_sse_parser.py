@@ -8,7 +8,6 @@ import tracemalloc
 from hypothesis import HealthCheck, example, given, settings, strategies as st
 import pytest
 
-from custom_components.piorchestrator.api.errors import PiOrchestratorResponseError
 from custom_components.piorchestrator.api.sse import (
     MAX_ID_BYTES,
     MAX_RETRY_DIGITS,
@@ -31,21 +30,18 @@ FUZZ = settings(
 )
 
 
-def _feed_all(parser: SseParser, chunks: list[bytes]) -> tuple[list[SseMessage], bool]:
-    """Every message, and whether the parser gave up on an oversized line or event."""
+def _feed_all(parser: SseParser, chunks: list[bytes]) -> tuple[list[SseMessage], int]:
+    """Every message, and how many events the parser skipped as oversized."""
     messages: list[SseMessage] = []
     for chunk in chunks:
-        try:
-            messages += parser.feed(chunk)
-        except PiOrchestratorResponseError:
-            return messages, True
+        messages += parser.feed(chunk)
         # Nothing beyond the limit is ever held, whatever arrives.
         assert len(parser._buffer) <= LIMIT
         assert parser._data_size <= LIMIT
         # What goes back to the Pi, or into a float, stays small.
         assert len((parser.last_event_id or "").encode()) <= MAX_ID_BYTES
         assert parser.retry is None or parser.retry < 10**MAX_RETRY_DIGITS
-    return messages, False
+    return messages, parser.skipped_count
 
 
 @FUZZ
@@ -68,11 +64,10 @@ def test_any_bytes_only_ever_raise_the_parsers_own_error(chunks: list[bytes]) ->
 def test_where_a_stream_is_cut_changes_nothing(data: st.DataObject, stream: bytes) -> None:
     """TCP may split a stream anywhere; the events read must not depend on where."""
     COLLECTOR.count_example("sse parser: chunking")
-    whole, whole_failed = _feed_all(SseParser(max_size=LIMIT), [stream])
-    pieces, pieces_failed = _feed_all(SseParser(max_size=LIMIT), data.draw(chunked(stream)))
-    assert whole_failed == pieces_failed
-    if not whole_failed:
-        assert pieces == whole
+    whole, whole_skipped = _feed_all(SseParser(max_size=LIMIT), [stream])
+    pieces, pieces_skipped = _feed_all(SseParser(max_size=LIMIT), data.draw(chunked(stream)))
+    assert whole_skipped == pieces_skipped
+    assert pieces == whole
     for message in whole:
         assert message.event  # "message" when none was given
         assert message.id is None or "\0" not in message.id
@@ -80,30 +75,28 @@ def test_where_a_stream_is_cut_changes_nothing(data: st.DataObject, stream: byte
 
 
 def test_an_endless_line_costs_at_most_the_limit() -> None:
-    """A frame far larger than any real one: memory stays bounded, the parser gives up."""
+    """A frame far larger than any real one: memory stays bounded, the stream goes on."""
     limit = 1024 * 1024
     parser = SseParser(max_size=limit)
     chunk = b"x" * 65536
     tracemalloc.start()
     try:
         before = tracemalloc.get_traced_memory()[0]
-        parser.feed(b"data: ")
+        parser.feed(b"id: 9\ndata: ")
         offered = 0
-        refused = False
-        while offered < 16 * 1024 * 1024 and not refused:  # 16 MiB offered, in 64 KiB chunks
+        while offered < 16 * 1024 * 1024:  # 16 MiB offered, in 64 KiB chunks
             offered += len(chunk)
-            try:
-                parser.feed(chunk)
-            except PiOrchestratorResponseError:
-                refused = True
+            assert parser.feed(chunk) == []
+            assert len(parser._buffer) <= limit
         peak = tracemalloc.get_traced_memory()[1] - before
+        after = parser.feed(b"\n\ndata: next\n\n")
     finally:
         tracemalloc.stop()
     COLLECTOR.count_example("sse parser: 16 MiB frame")
-    assert refused
-    assert offered <= limit + len(chunk)  # refused as soon as the line passed the limit
     assert peak < 3 * limit, peak
-    assert len(parser._buffer) == 0  # dropped with the frame
+    assert parser.skipped_count == 1
+    assert parser.last_event_id == "9"  # not asked for again after a reconnect
+    assert [message.data for message in after] == ["next"]
 
 
 def test_many_real_events_do_not_accumulate() -> None:

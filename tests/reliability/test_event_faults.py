@@ -115,11 +115,13 @@ async def test_garbage_other_versions_and_an_oversized_frame_are_survived(
         await scenario.fault("malformed", stream="sse", frame="x" * piece)
     await scenario.fault("malformed", stream="sse", frame="\n\n")
     await until(
-        lambda: coordinator.stream.diagnostics["reconnect_count"] > reconnects, hass, timeout=10
+        lambda: any("more than" in r.getMessage() for r in caplog.records), hass, timeout=10
     )
-    scenario.record.reconnect("sse after the oversized frame", time.monotonic() - started)
-    # One frame too large costs one reconnect (and a resync), nothing more.
-    assert coordinator.stream.diagnostics["reconnect_count"] == reconnects + 1
+    scenario.record.notes["oversized_frame_skipped_after_s"] = round(time.monotonic() - started, 2)
+    # One frame too large is skipped where it stands: the connection carries on, so a
+    # Pi replaying it after Last-Event-ID cannot keep the stream down.
+    await scenario.settle()
+    assert coordinator.stream.diagnostics["reconnect_count"] == reconnects
     await scenario.complete()
     await scenario.unload()
 

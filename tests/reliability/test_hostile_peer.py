@@ -11,6 +11,7 @@ the reliability report's "Hostile peer" table.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncGenerator, Iterator
 import contextlib
 from dataclasses import dataclass
@@ -748,4 +749,44 @@ async def test_a_board_description_with_markup_and_control_characters_is_cleaned
         f"no control, bidi or zero-width character); its error one line of {len(shown_error)}",
         next_change="another board provisioned",
     )
+    await scenario.unload()
+
+
+async def test_error_events_too_large_to_read_do_not_keep_the_stream_down(
+    hass: HomeAssistant,
+    loaded_entry: MockConfigEntry,
+    make_scenario: ScenarioFactory,
+    watch: Watch,
+) -> None:
+    scenario = await make_scenario(
+        "hostile_oversized_error_events",
+        f"{ERROR_EVENTS} error events of exactly 1 MiB of message (frames beyond the client's "
+        "1 MiB limit), kept in the Pi's replay buffer",
+    )
+    provisioning = loaded_entry.runtime_data.provisioning
+    await _open_session(scenario)
+    await scenario.fault(
+        "error-event", code="PI_MELTDOWN", message_bytes=1024 * 1024, count=ERROR_EVENTS
+    )
+    # Let whatever the stream does with them play out: a frame it cannot read is
+    # one frame skipped, not a connection given up again and again.
+    settle = time.monotonic()
+    while time.monotonic() - settle < 3 * NEXT_CHANGE_BOUND:
+        await asyncio.sleep(0.1)
+        await hass.async_block_till_done()
+    assert provisioning.stream_connected, provisioning.stream.diagnostics["last_error"]
+    started = time.monotonic()
+    for mac in NORMAL_BOARDS[:2]:
+        seconds = await _next_board_change(scenario, mac, started)
+        _within_bound(
+            scenario,
+            seconds,
+            sent=f"{ERROR_EVENTS} error events of 1 MiB of message each (frames too large)",
+            user_sees="the frames skipped; the stream stays up",
+            next_change="two boards provisioned, 6 s later",
+        )
+        started = time.monotonic()
+    await until(lambda: provisioning.stream_connected, hass)
+    watch.healthy()
+    await scenario.complete()
     await scenario.unload()

@@ -122,14 +122,22 @@ class ProvisioningEventStream(ReconnectingStream[ProvisioningEvent]):
                 ) from None
             if not chunk:
                 return
-            comments = parser.comment_count
+            comments, skipped = parser.comment_count, parser.skipped_count
             messages = parser.feed(chunk)
             self._last_event_id = parser.last_event_id
+            if parser.skipped_count != skipped:
+                self._once.log(
+                    "skipped:oversized",
+                    logging.WARNING,
+                    "Skipping events of more than %d bytes from the Pi at %s",
+                    self._max_message_size,
+                    self._client.host,
+                )
             if parser.retry is not None:
                 self._backoff.set_floor(
                     min(max(parser.retry / 1000, MIN_RETRY_FLOOR), MAX_RETRY_FLOOR)
                 )
-            if messages or parser.comment_count != comments:
+            if messages or parser.comment_count != comments or parser.skipped_count != skipped:
                 deadline = loop.time() + self._idle_timeout
                 self._mark_alive()
             for message in messages:

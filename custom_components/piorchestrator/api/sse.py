@@ -5,19 +5,21 @@ come out. Lines are split on bytes (CR and LF never occur inside a multi-byte UT
 sequence), so a character split across two chunks is decoded only once its line is
 complete, and invalid UTF-8 becomes U+FFFD as the standard requires.
 
-Memory is bounded: a line that grows beyond `max_size` bytes without ending, or an
-event whose data grows beyond it, raises `PiOrchestratorResponseError`. Such a frame
-breaks the contract, so the stream is treated as broken: the caller drops the
-connection, reconnects and resynchronises, rather than silently losing one event.
+Memory is bounded: a line that grows beyond `max_size` bytes, or an event whose data
+grows beyond it, is dropped as it arrives and the rest of its event is skipped up to
+the blank line that ends it. The event's `id:` still counts, so a reconnection does
+not ask the Pi to replay the very frame that could not be read: dropping the
+connection instead would meet the same frame again after every reconnect, and
+keep the stream down for as long as the Pi keeps it. `skipped_count` tells the
+caller; the event is lost as one missed on the network is, and the same gap checks
+catch it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 import re
-from typing import Final, NoReturn
-
-from .errors import PiOrchestratorResponseError
+from typing import Final
 
 DEFAULT_MAX_SIZE: Final = 1024 * 1024
 """Largest line, and largest data of one event, in bytes (1 MiB)."""
@@ -70,6 +72,10 @@ class SseParser:
         """The latest reconnection time in ms the server asked for, if any."""
         self.comment_count = 0
         """How many comment lines arrived; keepalives are comments."""
+        self.skipped_count = 0
+        """How many events were skipped for a line or data over `max_size` bytes."""
+        self._skipping_event = False
+        self._discarding_line = False
 
     @property
     def last_event_id(self) -> str | None:
@@ -79,8 +85,8 @@ class SseParser:
     def feed(self, chunk: bytes) -> list[SseMessage]:
         """Add bytes received from the stream; return the messages they complete.
 
-        Raises `PiOrchestratorResponseError` when a line or an event exceeds the
-        size limit; the parser must then be discarded with its connection.
+        An event with a line or data over the size limit is not among them; it
+        adds one to `skipped_count` once its blank line arrives.
         """
         buffer = self._buffer
         # What is left of earlier chunks holds no line end: scan only the new bytes,
@@ -103,18 +109,26 @@ class SseParser:
         messages: list[SseMessage] = []
         for match in _LINE_END.finditer(buffer, max(start, scan)):
             size = match.start() - start
-            if size > self._max_size:
-                self._oversized("line")
-            line = buffer[start : match.start()].decode("utf-8", "replace")
-            message = self._process_line(line, size)
-            if message is not None:
-                messages.append(message)
+            if self._discarding_line or size > self._max_size:
+                # The end of a line already too long: nothing of it is read.
+                self._discarding_line = False
+                self._skip_event()
+            else:
+                line = buffer[start : match.start()].decode("utf-8", "replace")
+                message = self._process_line(line, size)
+                if message is not None:
+                    messages.append(message)
             start = match.end()
             if start == len(buffer) and match.group() == b"\r":
                 self._skip_lf = True
         del buffer[:start]
         if len(buffer) > self._max_size:
-            self._oversized("line")
+            # A line still growing past the limit: forget what came of it so far,
+            # and the rest of it up to its line end. (A new buffer, as the line
+            # scanner may still hold a view of the old one.)
+            self._buffer = bytearray()
+            self._discarding_line = True
+            self._skip_event()
         return messages
 
     def _process_line(self, line: str, size: int) -> SseMessage | None:
@@ -130,8 +144,9 @@ class SseParser:
             # Counting the whole line's bytes overestimates a little and is cheap.
             self._data_size += size
             if self._data_size > self._max_size:
-                self._oversized("event")
-            self._data.append(value)
+                self._skip_event()
+            elif not self._skipping_event:
+                self._data.append(value)
         elif field == "event":
             self._event_type = value
         elif field == "id":
@@ -152,7 +167,10 @@ class SseParser:
     def _dispatch(self) -> SseMessage | None:
         self._last_event_id = self._id_buffer
         message = None
-        if self._data:
+        if self._skipping_event:
+            self._skipping_event = False
+            self.skipped_count += 1
+        elif self._data:
             message = SseMessage(
                 data="\n".join(self._data),
                 event=self._event_type or "message",
@@ -168,11 +186,8 @@ class SseParser:
         self._event_type = ""
         self._event_retry = None
 
-    def _oversized(self, what: str) -> NoReturn:
-        # Forget the frame first, so a caller that keeps the parser holds no large buffer.
-        # (A new buffer, as the line scanner may still hold a view of the old one.)
-        self._buffer = bytearray()
-        self._dispatch_reset()
-        raise PiOrchestratorResponseError(
-            f"An event-stream {what} exceeds {self._max_size} bytes; dropping the connection"
-        )
+    def _skip_event(self) -> None:
+        # Free what the event gathered so far; later data lines of it are ignored.
+        self._skipping_event = True
+        self._data = []
+        self._data_size = 0
