@@ -145,4 +145,7 @@ class StaleBoards:
         return {"last_seen": {mac: when.isoformat() for mac, when in self.last_seen.items()}}
 
     async def _async_save_now(self) -> None:
+        # The coordinator tells its listeners a moment after a board arrives;
+        # a board that arrived just before the unload is recorded here.
+        self._record_session()
         await self._store.async_save(self._data_to_save())
