@@ -3,6 +3,7 @@
     python -m bench                 # the full profile (about 8 minutes here)
     python -m bench --smoke         # a short profile for CI (under a minute)
     python -m bench --only latency,burst
+    python -m bench --only cards    # the cards in Chromium (needs Debian's chromium)
     python -m bench --profile       # also profile the burst with pyinstrument, if installed
     python -m bench --report-only   # rewrite docs/performance.md from .bench/results.json
 
@@ -25,7 +26,7 @@ from typing import Any
 
 from .harness import ROOT, machine
 from .profiles import FULL, SMOKE, Profile
-from .report import write_report
+from .report import splice_cards, write_report
 from .scenarios import SCENARIOS, burst
 
 LOGGER = logging.getLogger("bench")
@@ -130,7 +131,12 @@ def main() -> int:
         _say(f"results written to {results_path} ({results['total_s']} s)")
     results = json.loads(results_path.read_text())
     report_path.parent.mkdir(parents=True, exist_ok=True)
-    report_path.write_text(write_report(results))
+    if set(results["figures"]) == {"cards"} and report_path.exists():
+        # The cards alone (no earlier full results): replace their section in the report
+        # in place, keeping the other figures it holds.
+        report_path.write_text(splice_cards(report_path.read_text(), results["figures"]["cards"]))
+    else:
+        report_path.write_text(write_report(results))
     _say(f"report written to {report_path}")
     errors = results.get("errors") or {}
     for name, error in errors.items():

@@ -29,6 +29,14 @@ class Profile:
     polling_simulated_minutes: float
     polling_compression: float
     e2e_runs: int
+    cards_boards: int
+    """Boards of the session whose changes the card's latency is measured on."""
+    cards_speed: float
+    cards_render_boards: int
+    """Boards of the session the card's render time is measured on."""
+    cards_single_updates: int
+    """Boards provisioned one at a time to count what each changes in the DOM."""
+    cards_render_repeats: int
 
 
 SMOKE = Profile(
@@ -47,6 +55,11 @@ SMOKE = Profile(
     polling_simulated_minutes=5,
     polling_compression=60,
     e2e_runs=0,
+    cards_boards=10,
+    cards_speed=4,
+    cards_render_boards=100,
+    cards_single_updates=2,
+    cards_render_repeats=1,
 )
 FULL = Profile(
     name="full",
@@ -64,4 +77,9 @@ FULL = Profile(
     polling_simulated_minutes=20,
     polling_compression=60,
     e2e_runs=2,
+    cards_boards=50,
+    cards_speed=1,
+    cards_render_boards=500,
+    cards_single_updates=5,
+    cards_render_repeats=3,
 )

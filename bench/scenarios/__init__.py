@@ -1,4 +1,4 @@
-"""The six measurements of issue 7, each run against a simulator in its own process.
+"""The measurements of issues 7 and 15, each run against a simulator in its own process.
 
 Every scenario builds a fresh harness Home Assistant (see `bench.harness`), sets the
 integration up against a fresh simulator on 127.0.0.1, measures, and returns plain
@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .burst import burst
+from .cards import cards
 from .e2e import e2e
 from .latency import latency
 from .polling import polling
@@ -26,6 +27,7 @@ SCENARIOS: dict[str, Callable[..., Any]] = {
     "reconnect": reconnect,
     "setup": setup_time,
     "polling": polling,
+    "cards": cards,
 }
 
 __all__ = ["SCENARIOS", "burst"]
