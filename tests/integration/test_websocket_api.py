@@ -16,6 +16,7 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.typing import MockHAClientWebSocket, WebSocketGenerator
 
+from custom_components.piorchestrator.api.models import DoorState
 from custom_components.piorchestrator.const import CONF_VERIFY_SSL, DOMAIN
 from simulator import Simulator, SimulatorConfig
 
@@ -383,3 +384,27 @@ async def test_a_subscription_follows_the_pi_through_a_reload(
         while len(state["boards"]) < len(ALLOWLISTED) or state["streams"]["events"] != "connected":
             apply(state, await next_event(ws, sub_id, timeout=20))
     assert state["session"]["target_ssid"] == "CabinetNet"
+
+
+async def test_listener_calls_without_a_change_send_nothing_and_a_door_change_only_the_door(
+    hass: HomeAssistant,
+    loaded_entry: MockConfigEntry,
+    hass_ws_client: WebSocketGenerator,
+    wait_for: WaitFor,
+) -> None:
+    data = loaded_entry.runtime_data
+    await wait_for(lambda: data.provisioning.stream_connected)
+    ws = await hass_ws_client(hass)
+    sub_id, snapshot = await subscribe(
+        ws, {"type": f"{DOMAIN}/subscribe", "entry_id": loaded_entry.entry_id}
+    )
+    opened = DoorState.CLOSED if snapshot["pi"]["door"]["door"] == "open" else DoorState.OPEN
+    # All four coordinators report in one pass of the loop; only the door moved.
+    data.door.async_set_updated_data(data.door.data.model_copy(update={"state": opened}))
+    data.provisioning.async_update_listeners()
+    data.allowlist.async_update_listeners()
+    data.health.async_update_listeners()
+    changes = await next_event(ws, sub_id)
+    assert changes["door"]["door"] == opened.value
+    # Health may have moved on its own meanwhile; nothing else did.
+    assert set(changes) <= {"kind", "door", "health"}
