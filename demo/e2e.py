@@ -228,6 +228,9 @@ async def _drive(browser: Browser, demo: Demo, settings: Settings, timings: Timi
             lambda: _has_text(failed_row, flaky), f"the fleet card names {flaky} as failed"
         )
         await _shot(page, settings, "04-one-failed")
+        # The README's screenshots: the moment that shows the most (a failed board first,
+        # with its error and an enabled Retry; the fleet card naming it).
+        await _docs_shots(page, settings)
 
         step = f"retry {flaky} from its own tile"
         retrying = time.monotonic()
@@ -259,9 +262,6 @@ async def _drive(browser: Browser, demo: Demo, settings: Settings, timings: Timi
         await entry.locator("button[data-action=remove]").click()
         await _wait_for(lambda: _count(entry, 0), f"{NEW_ENTRY_MAC} gone from the allowlist")
         await _check_no_secrets(page, witness)
-
-        step = "take the README's screenshots"
-        await _docs_shots(page, settings)
 
         step = "open the other Pi from the fleet card"
         other = FLEET[1].name
@@ -413,6 +413,9 @@ async def _docs_shots(page: Page, settings: Settings) -> None:
     DOCS_IMAGES.mkdir(parents=True, exist_ok=True)
     for width, height in ((WIDE, 1500), (NARROW, 1600)):
         await page.set_viewport_size({"width": width, "height": height})
+        await page.mouse.move(width / 2, height / 2)
+        await page.mouse.wheel(0, -50_000)
+        await page.evaluate("window.scrollTo(0, 0)")
         await page.wait_for_timeout(1_000)  # let the layout and the icons settle
         name = f"cards-{width}.png"
         await page.screenshot(path=DOCS_IMAGES / name)
