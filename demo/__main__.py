@@ -68,7 +68,7 @@ async def run(settings: Settings) -> int:
         waiter.cancel()
     except (DemoError, aiohttp.ClientError, OSError) as err:
         say(f"The demo could not start: {err or type(err).__name__}")
-        say(f"Logs: {settings.directory}/simulator.log, {demo.hass_log}")
+        say(f"Logs: {settings.directory}/simulator-*.log, {demo.hass_log}")
         code = 1
     finally:
         say("Stopping Home Assistant and the simulator ...")
