@@ -211,6 +211,7 @@ async def _drive(browser: Browser, demo: Demo, settings: Settings, timings: Timi
 
         step = "find no secret in the browser after the start dialog"
         await _check_no_secrets(page, witness)
+        await _check_password_cleared(dialog)
 
         step = "provision the allowlisted boards with Provision all"
         await card.locator("button[data-action=provision_all]").click()
@@ -402,6 +403,12 @@ async def _check_no_secrets(page: Page, witness: Witness) -> None:
                 raise BrowserTestError(f"{what} is in {place}")
     if not witness.urls:
         raise BrowserTestError("no request was recorded: the secrets check would prove nothing")
+
+
+async def _check_password_cleared(dialog: Locator) -> None:
+    """The closed start dialog keeps no copy of the password in its field."""
+    if await dialog.locator("#password").input_value():
+        raise BrowserTestError("the closed start dialog still holds the WiFi password")
 
 
 async def _docs_shots(page: Page, settings: Settings) -> None:
