@@ -314,9 +314,10 @@ class ReconnectingStream[ItemT](ABC):
             # The connection worked: this is a fresh outage, not a failing Pi.
             self._backoff.reset()
         delay = self._backoff.next_delay(error.retry_after if error is not None else None)
-        # A clean close or a broken transport means the Pi went away; an answer
-        # with a status means it is there and refused.
-        self._wakeable = error is None or error.http_status is None
+        # Only a broken transport says the Pi went away. An answer with a status
+        # means it is there and refused; a clean close is a Pi going down, whose
+        # last answers (a poll in flight) must not call the stream back at once.
+        self._wakeable = error is not None and error.http_status is None
         if error is None:
             _LOGGER.debug(
                 "The Pi at %s closed the %s; reconnecting in %.1f s", self._host, self._what, delay
