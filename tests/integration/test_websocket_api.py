@@ -216,8 +216,12 @@ async def test_unsubscribe_removes_every_listener(
     during = listener_counts(hass, loaded_entry)
     assert all(during[name] > before[name] for name in before), (before, during)
 
-    await ws.send_json_auto_id({"type": "unsubscribe_events", "subscription": sub_id})
-    result = await ws.receive_json()
+    unsubscribe: dict[str, Any] = {"type": "unsubscribe_events", "subscription": sub_id}
+    await ws.send_json_auto_id(unsubscribe)
+    async with asyncio.timeout(10):
+        # Changes sent before the unsubscribe arrived may come first.
+        while (result := await ws.receive_json())["id"] != unsubscribe["id"]:
+            assert result["type"] == "event"
     assert result["success"]
     assert listener_counts(hass, loaded_entry) == before
 
