@@ -32,7 +32,7 @@ from homeassistant.helpers.service import async_register_admin_service
 import voluptuous as vol
 
 from . import compat
-from .api.client import SESSION_ID_PATTERN, UNSET
+from .api.client import UNSET
 from .api.errors import (
     ErrorCode,
     PiOrchestratorAuthenticationError,
@@ -40,7 +40,7 @@ from .api.errors import (
     PiOrchestratorValidationError,
 )
 from .api.mac import normalize_mac
-from .api.models import Session
+from .api.models import Session, is_session_id
 from .api.numbers import finite_number
 from .authorization import async_require_admin, async_require_admin_unless_allowlisted
 from .bus_events import board_mac
@@ -90,7 +90,7 @@ def _session_id(value: Any) -> str:
     `vol.Invalid` on untranslated, and `.` or `..` deserve a clear answer.
     """
     text = cv.string(value)
-    if text and not SESSION_ID_PATTERN.fullmatch(text):  # empty: the open session
+    if text and not is_session_id(text):  # empty: the open session
         raise ServiceValidationError(
             translation_domain=DOMAIN,
             translation_key="invalid_session_id",

@@ -438,3 +438,19 @@ def test_a_board_with_a_400_digit_rssi_is_read_without_it() -> None:
     assert event.board.board is not None
     assert event.board.board.rssi is None
     assert event.board.state is BoardState.PROVISIONING
+
+
+@pytest.mark.parametrize("bad_id", ["..", ".", "a/b", "sess 1", "x" * 65, "", "sess_\u202e1", 7])
+def test_a_session_with_an_id_that_could_become_a_path_is_skipped(bad_id: Any) -> None:
+    """A session ID ends up in request paths, issue IDs and logs: only the Pi's form is read."""
+    assert parse(message("session.started", {"session": {**SESSION, "id": bad_id}})) is None
+    event = parse(message("device.discovered", {"device": {**CANDIDATE, "session_id": bad_id}}))
+    assert event is not None
+    assert event.board is not None
+    # The board is still news; its link to a session that cannot be named is dropped.
+    assert event.board.board is not None
+    assert event.board.board.session_id is None
+    assert event.session_id is None
+    envelope_only = parse(message("device.discovered", {"device": CANDIDATE}, session_id=bad_id))
+    assert envelope_only is not None
+    assert envelope_only.session_id == "sess_abc123"  # the board's own, valid one

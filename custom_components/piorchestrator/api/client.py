@@ -15,7 +15,6 @@ from datetime import UTC, datetime, timedelta
 from enum import Enum
 import json
 import logging
-import re
 import time
 from types import SimpleNamespace
 from typing import Any, Final, TypeVar
@@ -58,6 +57,7 @@ from .models import (
     SessionResult,
     SessionSnapshot,
     SystemInfo,
+    is_session_id,
 )
 from .numbers import finite_number
 
@@ -73,9 +73,6 @@ MAX_BODY_BYTES: Final = 8 * 1024 * 1024
 """The largest REST answer read. A session of 500 boards is about 0.1 MiB; anything
 past this is not the Pi talking, and reading it whole could exhaust the host's memory."""
 _READ_CHUNK_BYTES: Final = 64 * 1024
-SESSION_ID_PATTERN: Final = re.compile(r"[A-Za-z0-9_-]{1,64}")
-"""What a session ID may be (the Pi's are `sess_` and hex): nothing that can
-become `.` or `..` or any other path segment once put into a URL."""
 _REDIRECT_STATUSES: Final = range(300, 400)
 RECENT_REQUESTS: Final = 50
 """Requests kept for diagnostics, successes included: enough to trace a batch's last moves."""
@@ -836,7 +833,7 @@ def _redirect_target(location: str | None, base: URL) -> str:
 
 def _checked_session_id(session_id: str) -> str:
     """`session_id` if it has the Pi's form, else an error before anything is sent."""
-    if not isinstance(session_id, str) or not SESSION_ID_PATTERN.fullmatch(session_id):
+    if not is_session_id(session_id):
         raise PiOrchestratorValidationError(
             "A session ID is 1 to 64 letters, digits, '_' or '-'",
             code=ErrorCode.VALIDATION_FAILED,

@@ -24,7 +24,7 @@ from pydantic import ValidationError
 
 from .errors import PiOrchestratorError, PiOrchestratorResponseError
 from .mac import normalize_mac
-from .models import Board, BoardState, NetworkStatus, Session
+from .models import Board, BoardState, NetworkStatus, Session, is_session_id
 from .numbers import finite_number
 from .sse import SseMessage
 from .stream import OnceLogger
@@ -284,7 +284,7 @@ def parse_event(message: SseMessage) -> ProvisioningEvent | None:
 
 
 def _session_id(value: Any, content: _Content) -> str | None:
-    if isinstance(value, str) and value:
+    if is_session_id(value):
         return value
     if content.session is not None:
         return content.session.id

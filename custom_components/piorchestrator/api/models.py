@@ -14,7 +14,8 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated, Any, Self
+import re
+from typing import Annotated, Any, Final, Self, TypeGuard
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 from pydantic_core import PydanticUseDefault
@@ -131,6 +132,33 @@ Count = Annotated[int, BeforeValidator(_required_count)]
 Magnitude = Annotated[float | None, _bounded((0.0, 1e12), "size")]
 """A size or a load: never negative, never astronomical."""
 Nanoseconds = Annotated[int | None, _bounded(NANOSECONDS_RANGE, "uptime", integer=True)]
+SESSION_ID_PATTERN: Final = re.compile(r"[A-Za-z0-9_-]{1,64}")
+"""What a session ID may be (the Pi's are `sess_` and hex): nothing that can
+become `.` or `..` or any other path segment once put into a URL, an issue ID or
+a log line."""
+
+
+def is_session_id(value: object) -> TypeGuard[str]:
+    """Whether `value` is a session ID this integration will use."""
+    return isinstance(value, str) and SESSION_ID_PATTERN.fullmatch(value) is not None
+
+
+def _session_id(value: Any) -> Any:
+    if value is None or is_session_id(value):
+        return value
+    raise ValueError("not a session ID")  # the whole session is unreadable without one
+
+
+def _optional_session_id(value: Any) -> Any:
+    if value is None or is_session_id(value):
+        return value
+    raise PydanticUseDefault  # a board's link to its session is only a hint
+
+
+SessionId = Annotated[str, BeforeValidator(_session_id)]
+"""A session's own ID; one outside `SESSION_ID_PATTERN` makes the session unreadable."""
+OptionalSessionId = Annotated[str | None, BeforeValidator(_optional_session_id)]
+"""A reference to a session; one outside `SESSION_ID_PATTERN` reads as None."""
 Name = Annotated[str | None, BeforeValidator(clean_text)]
 """A name, description or SSID: cleaned, one line, at most 64 characters."""
 Message = Annotated[str | None, BeforeValidator(clean_message)]
@@ -154,7 +182,7 @@ class SessionConfig(ApiModel):
 class Session(ApiModel):
     """A batch provisioning session."""
 
-    id: str
+    id: SessionId
     state: SessionState
     target_ssid: Name = None
     created_at: datetime | None = None
@@ -182,7 +210,7 @@ class Board(ApiModel):
     retry_count: Count = 0
     container_id: Name = None
     in_allowlist: bool = False
-    session_id: str | None = None
+    session_id: OptionalSessionId = None
 
 
 class NetworkStatus(ApiModel):
