@@ -33,6 +33,7 @@ from .api.events import BoardChange, EventKind, ProvisioningEvent
 from .api.health import parse_uptime
 from .api.models import Board, BoardState, NetworkStatus, Session, SessionSnapshot, SessionState
 from .api.stream import OnceLogger, StreamConnected, StreamDisconnected, StreamStatus
+from .compat import get_device
 from .const import DOMAIN, ISSUE_TOO_MANY_BOARDS, LOGGER, MAX_BOARDS
 from .coordinator import fetch_or_raise, wake_streams
 from .reconciliation import Reason, ReconcileRecord, is_behind
@@ -940,8 +941,7 @@ class ProvisioningCoordinator(DataUpdateCoordinator[ProvisioningState]):
         """
         if mac not in self._announced_boards:
             return True
-        registry = dr.async_get(self.hass)
-        return registry.async_get_device(identifiers={(DOMAIN, mac)}) is None
+        return get_device(self.hass, (DOMAIN, mac), self.config_entry.entry_id) is None
 
     @callback
     def _forget_boards_except(self, keep: set[str]) -> None:
