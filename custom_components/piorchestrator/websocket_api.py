@@ -28,11 +28,12 @@ from homeassistant.config_entries import (
     ConfigEntryState,
 )
 from homeassistant.core import CALLBACK_TYPE, Event, HomeAssistant, callback
-from homeassistant.helpers import device_registry as dr, issue_registry as ir
+from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.dispatcher import async_dispatcher_connect
 import voluptuous as vol
 
 from .api.models import AllowlistEntry, Board, Session
+from .compat import get_device
 from .const import DOMAIN
 from .data import PiOrchestratorConfigEntry, PiOrchestratorData
 from .health_coordinator import Transport
@@ -369,9 +370,8 @@ def pi_snapshot(hass: HomeAssistant, entry: ConfigEntry, *, is_admin: bool) -> J
     snapshot["session"] = _session(state.session)
     allowlist = data.allowlist.data
     entries = allowlist.entries
-    devices = dr.async_get(hass)
     snapshot["boards"] = [
-        _board(devices, entries, state.boards[mac])
+        _board(hass, entry.entry_id, entries, state.boards[mac])
         for mac in sorted(state.session_boards)
         if mac in state.boards
     ]
@@ -402,13 +402,12 @@ def fleet_summary(hass: HomeAssistant, entry: ConfigEntry) -> Json:
     data = _runtime(entry)
     state = data.provisioning.data
     entries = data.allowlist.data.entries
-    devices = dr.async_get(hass)
     summary["session"] = _session(state.session)
     summary["board_count"] = len(state.session_boards)
     summary["failed_boards"] = [
         {"mac": board["mac"], "name": board["name"], "error": board["error"]}
         for board in (
-            _board(devices, entries, state.boards[mac])
+            _board(hass, entry.entry_id, entries, state.boards[mac])
             for mac in sorted(state.session_boards)
             if mac in state.boards
         )
@@ -467,8 +466,10 @@ def _session(session: Session | None) -> Json | None:
     }
 
 
-def _board(devices: dr.DeviceRegistry, entries: dict[str, AllowlistEntry], board: Board) -> Json:
-    device = devices.async_get_device(identifiers={(DOMAIN, board.mac)})
+def _board(
+    hass: HomeAssistant, entry_id: str, entries: dict[str, AllowlistEntry], board: Board
+) -> Json:
+    device = get_device(hass, (DOMAIN, board.mac), entry_id)
     approved = entries.get(board.mac)
     name = (
         (device.name_by_user if device is not None else None)
