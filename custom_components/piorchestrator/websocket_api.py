@@ -32,11 +32,12 @@ from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.dispatcher import async_dispatcher_connect
 import voluptuous as vol
 
-from .api.models import AllowlistEntry, Board, Session
+from .api.models import AllowlistEntry, Board, BoardState
 from .compat import get_device
 from .const import DOMAIN
 from .data import PiOrchestratorConfigEntry, PiOrchestratorData
 from .health_coordinator import Transport
+from .provisioning_coordinator import ProvisioningState
 from .recovery import issue_id_for
 
 type Json = dict[str, Any]
@@ -367,7 +368,7 @@ def pi_snapshot(hass: HomeAssistant, entry: ConfigEntry, *, is_admin: bool) -> J
         return snapshot
     data = _runtime(entry)
     state = data.provisioning.data
-    snapshot["session"] = _session(state.session)
+    snapshot["session"] = _session(state)
     allowlist = data.allowlist.data
     entries = allowlist.entries
     snapshot["boards"] = [
@@ -402,7 +403,7 @@ def fleet_summary(hass: HomeAssistant, entry: ConfigEntry) -> Json:
     data = _runtime(entry)
     state = data.provisioning.data
     entries = data.allowlist.data.entries
-    summary["session"] = _session(state.session)
+    summary["session"] = _session(state)
     summary["board_count"] = len(state.session_boards)
     summary["failed_boards"] = [
         {"mac": board["mac"], "name": board["name"], "error": board["error"]}
@@ -450,19 +451,29 @@ def _door(entry: ConfigEntry) -> Json:
     return {"door": door.state.value, "lock": door.lock_state.value}
 
 
-def _session(session: Session | None) -> Json | None:
+def _session(state: ProvisioningState) -> Json | None:
+    """The current session, its counts tallied from the boards Home Assistant shows.
+
+    The Pi's own counters move only with session events, so between two of them
+    they lag behind the boards; the sensors and the session card count the boards,
+    and the fleet row must agree with them.
+    """
+    session = state.session
     if session is None:
         return None
+    counts = state.counts
     return {
         "id": session.id,
         "state": session.state.value,
         "target_ssid": session.target_ssid,
         "created_at": _iso(session.created_at),
         "expires_at": _iso(session.expires_at),
-        "device_count": session.device_count,
-        "provisioned_count": session.provisioned_count,
-        "verified_count": session.verified_count,
-        "failed_count": session.failed_count,
+        "device_count": state.session_board_count,
+        "provisioned_count": sum(
+            count for board_state, count in counts.items() if board_state.holds_credentials
+        ),
+        "verified_count": counts[BoardState.VERIFIED],
+        "failed_count": counts[BoardState.FAILED],
     }
 
 

@@ -73,6 +73,11 @@ class BoardState(_LiberalEnum):
     FAILED = "failed"
     UNKNOWN = "unknown"
 
+    @property
+    def holds_credentials(self) -> bool:
+        """Whether the board has been given the WiFi credentials (what the Pi counts as provisioned)."""
+        return self in (BoardState.PROVISIONED, BoardState.VERIFYING, BoardState.VERIFIED)
+
 
 class DoorState(_LiberalEnum):
     """Contact state of the cabinet door."""
