@@ -346,8 +346,13 @@ async def test_stale_boards_can_be_deleted_but_not_those_in_the_session(
 async def test_board_devices_can_be_turned_off_in_the_options(
     hass: HomeAssistant, loaded_entry: MockConfigEntry, pi: PiDriver, wait_for: WaitFor
 ) -> None:
-    hass.config_entries.async_update_entry(loaded_entry, options={CONF_BOARD_ENTITIES: False})
-    await hass.async_block_till_done()  # the options change reloads the entry
+    # Through the options flow, as a person does: saving it reloads the entry.
+    flow = await hass.config_entries.options.async_init(loaded_entry.entry_id)
+    await hass.config_entries.options.async_configure(
+        flow["flow_id"], {**flow["data_schema"]({}), CONF_BOARD_ENTITIES: False}
+    )
+    await hass.async_block_till_done()
+    assert loaded_entry.options[CONF_BOARD_ENTITIES] is False
     coordinator = loaded_entry.runtime_data.provisioning
     await wait_for(lambda: coordinator.stream_connected)
     await pi.start_session()
