@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 import time
 
 import aiohttp
+from aiohttp import web
 import pytest
 
 from custom_components.piorchestrator.api.backoff import Backoff
@@ -131,3 +132,45 @@ async def test_a_refusal_is_waited_out_whatever_answers_meanwhile(
         assert recording.connected[1] - refused_at > 2.5, "the Pi's 3 s were cut short"
     finally:
         await recording.close()
+
+
+async def test_a_stream_that_went_silent_is_not_reopened_by_answers(
+    http: aiohttp.ClientSession, socket_enabled: None
+) -> None:
+    """A Pi that answers requests but sends nothing on its stream is waited for as the
+    back-off says: waking at each answer would reopen a silent stream every few seconds."""
+    opened: list[float] = []
+    hang_up = asyncio.Event()
+
+    async def silent_events(request: web.Request) -> web.StreamResponse:
+        opened.append(time.monotonic())
+        response = web.StreamResponse(headers={"Content-Type": "text/event-stream"})
+        await response.prepare(request)
+        await hang_up.wait()  # open, and silent, until the test ends
+        return response
+
+    app = web.Application()
+    app.router.add_get("/api/v1/provisioning/batch/events", silent_events)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = runner.addresses[0][1]
+    stream = ProvisioningEventStream(
+        PiOrchestratorClient(http, "127.0.0.1", port, api_key=SIM_API_KEY),
+        idle_timeout=0.3,
+        backoff=Backoff(initial=2.0, maximum=2.0, jitter=0),
+    )
+    recording = Recorder(stream)
+    try:
+        await recording.until(lambda: recording.dropped, 5)
+        dropped_at = recording.dropped[0]
+        while len(opened) < 2 and time.monotonic() - dropped_at < 4:
+            stream.wake()  # as every answered health or door poll does
+            await asyncio.sleep(0.05)
+        assert len(opened) == 2
+        assert opened[1] - dropped_at > 1.8, "a silent stream was reopened at once"
+    finally:
+        await recording.close()
+        hang_up.set()
+        await runner.cleanup()

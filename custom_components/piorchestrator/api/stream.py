@@ -316,8 +316,12 @@ class ReconnectingStream[ItemT](ABC):
         delay = self._backoff.next_delay(error.retry_after if error is not None else None)
         # Only a broken transport says the Pi went away. An answer with a status
         # means it is there and refused; a clean close is a Pi going down, whose
-        # last answers (a poll in flight) must not call the stream back at once.
-        self._wakeable = error is not None and error.http_status is None
+        # last answers (a poll in flight) must not call the stream back at once;
+        # and a connection that stayed open but went silent was dropped by us from
+        # a Pi that answers requests all along: waking it at the next answer would
+        # reopen a silent stream every few seconds.
+        silenced = was_connected and isinstance(error, PiOrchestratorTimeoutError)
+        self._wakeable = error is not None and error.http_status is None and not silenced
         if error is None:
             _LOGGER.debug(
                 "The Pi at %s closed the %s; reconnecting in %.1f s", self._host, self._what, delay
