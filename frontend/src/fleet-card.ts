@@ -4,34 +4,29 @@
 import { LitElement, css, html, nothing, type TemplateResult } from "lit";
 import { state } from "lit/decorators.js";
 import { repeat } from "lit/directives/repeat.js";
-import { boardLabel, errorMessage, formatNumber, sessionStateLabel, streamLabel } from "./model";
+import { boardLabel, formatNumber, sessionStateLabel, streamLabel } from "./model";
 import { reduceFleet } from "./reducer";
 import { SESSION_CARD_TAG, type PiorchestratorSessionCard } from "./session-card";
 import { setLanguage, t, type StringKey } from "./strings";
 import { closeDialog, openDialog, shared } from "./styles";
-import type { FleetCardConfig, FleetMessage, Hass, PiSummary, Unsubscribe } from "./types";
+import { SubscriptionController } from "./subscription";
+import type { FleetCardConfig, FleetMessage, Hass, PiSummary } from "./types";
 
 export const FLEET_CARD_TAG = "piorchestrator-fleet-card";
 const DOMAIN = "piorchestrator";
-const RESUBSCRIBE_MS = 30_000;
 
 export class PiorchestratorFleetCard extends LitElement {
   @state() private _config?: FleetCardConfig;
   @state() private _pis: PiSummary[] | null = null;
-  @state() private _subscribeError: string | null = null;
-  @state() private _reconnecting = false;
   @state() private _open: PiSummary | null = null;
 
-  private _hass?: Hass;
-  private _unsubscribe?: Promise<Unsubscribe>;
-  private _generation = 0;
-  private _retry?: ReturnType<typeof setTimeout>;
-  /** The connection the subscription and its listener belong to (hass may have moved on). */
-  private _connection?: Hass["connection"];
   private _sessionCard?: PiorchestratorSessionCard;
-  private readonly _onDisconnected = (): void => {
-    this._reconnecting = true;
-  };
+  private readonly _subscription = new SubscriptionController<FleetMessage>(this, {
+    request: () => (this._config ? { type: `${DOMAIN}/subscribe_fleet` } : undefined),
+    onMessage: (message) => {
+      this._pis = reduceFleet(this._pis, message);
+    },
+  });
 
   static getStubConfig(): FleetCardConfig {
     return { type: `custom:${FLEET_CARD_TAG}` };
@@ -40,20 +35,17 @@ export class PiorchestratorFleetCard extends LitElement {
   setConfig(config: FleetCardConfig): void {
     if (!config || typeof config !== "object") throw new Error("Invalid configuration");
     this._config = { ...config };
-    this._maybeSubscribe();
+    this._subscription.subscribe();
   }
 
   set hass(hass: Hass) {
-    const old = this._hass;
-    this._hass = hass;
     setLanguage(hass.locale?.language ?? hass.language);
-    if (old && old.connection !== hass.connection) void this._stop();
     if (this._sessionCard) this._sessionCard.hass = hass;
-    this._maybeSubscribe();
+    this._subscription.hass = hass;
   }
 
   get hass(): Hass | undefined {
-    return this._hass;
+    return this._subscription.hass;
   }
 
   getCardSize(): number {
@@ -64,63 +56,10 @@ export class PiorchestratorFleetCard extends LitElement {
     return { columns: 12, rows: "auto", min_rows: 2, min_columns: 6 };
   }
 
-  override connectedCallback(): void {
-    super.connectedCallback();
-    this._maybeSubscribe();
-  }
-
   override disconnectedCallback(): void {
-    super.disconnectedCallback();
     this._closeSession();
-    void this._stop();
-  }
-
-  private _maybeSubscribe(): void {
-    const hass = this._hass;
-    if (!this.isConnected || !hass || !this._config || this._unsubscribe) return;
-    const generation = ++this._generation;
-    this._connection = hass.connection;
-    // A retry subscribes again on the same connection: never listen twice.
-    hass.connection.removeEventListener?.("disconnected", this._onDisconnected);
-    hass.connection.addEventListener?.("disconnected", this._onDisconnected);
-    this._unsubscribe = hass.connection.subscribeMessage<FleetMessage>(
-      (message) => {
-        if (generation !== this._generation) return;
-        if (message.kind === "snapshot") {
-          this._reconnecting = false;
-          this._subscribeError = null;
-        }
-        this._pis = reduceFleet(this._pis, message);
-      },
-      { type: `${DOMAIN}/subscribe_fleet` },
-    );
-    this._unsubscribe.catch((error: unknown) => {
-      if (generation !== this._generation) return;
-      this._subscribeError = errorMessage(error);
-      // The entry may load later (Pi unreachable at start-up, reload): try again.
-      this._retry = setTimeout(() => {
-        if (generation !== this._generation) return;
-        this._unsubscribe = undefined;
-        this._maybeSubscribe();
-      }, RESUBSCRIBE_MS);
-    });
-  }
-
-  private async _stop(): Promise<void> {
-    const pending = this._unsubscribe;
-    this._unsubscribe = undefined;
-    this._generation += 1;
-    clearTimeout(this._retry);
-    this._connection?.removeEventListener?.("disconnected", this._onDisconnected);
-    this._connection = undefined;
-    if (!pending) return;
-    try {
-      await (await pending)();
-    } catch (error) {
-      if ((error as { code?: unknown } | null)?.code !== "not_found" && !this._subscribeError) {
-        console.warn("piorchestrator: could not unsubscribe:", errorMessage(error));
-      }
-    }
+    // Ends the subscription (the controller's hostDisconnected).
+    super.disconnectedCallback();
   }
 
   private _openSession(pi: PiSummary): void {
@@ -128,7 +67,7 @@ export class PiorchestratorFleetCard extends LitElement {
     this._open = pi;
     const card = document.createElement(SESSION_CARD_TAG);
     card.setConfig({ type: `custom:${SESSION_CARD_TAG}`, entry_id: pi.entry_id });
-    if (this._hass) card.hass = this._hass;
+    if (this.hass) card.hass = this.hass;
     this._sessionCard = card;
     const dialog = this.renderRoot.querySelector<HTMLDialogElement>("dialog.session-dialog");
     dialog?.querySelector(".dialog-body")?.replaceChildren(card);
@@ -146,8 +85,9 @@ export class PiorchestratorFleetCard extends LitElement {
   protected override render(): TemplateResult {
     const pis = this._pis;
     let status: string | null = null;
-    if (this._subscribeError) status = t("status.subscribe_failed", { message: this._subscribeError });
-    else if (this._reconnecting) status = t("status.reconnecting");
+    if (this._subscription.error) {
+      status = t("status.subscribe_failed", { message: this._subscription.error });
+    } else if (this._subscription.reconnecting) status = t("status.reconnecting");
     else if (!pis) status = t("status.loading");
     return html`<ha-card>
       <h2>${t("fleet.title")}</h2>

@@ -27,6 +27,7 @@ import {
 import { reducePi } from "./reducer";
 import { setLanguage, t, type StringKey } from "./strings";
 import { closeDialog, openDialog, shared } from "./styles";
+import { SubscriptionController } from "./subscription";
 import type {
   AllowlistEntry,
   Board,
@@ -35,13 +36,11 @@ import type {
   Pi,
   SessionCardConfig,
   SessionMessage,
-  Unsubscribe,
 } from "./types";
 
 export const SESSION_CARD_TAG = "piorchestrator-session-card";
 const DOMAIN = "piorchestrator";
-/** After a refused subscription (entry not loaded yet), when to ask again. */
-export const RESUBSCRIBE_MS = 30_000;
+export { RESUBSCRIBE_MS } from "./subscription";
 
 interface ActionError {
   id: number;
@@ -51,8 +50,6 @@ interface ActionError {
 export class PiorchestratorSessionCard extends LitElement {
   @state() private _config?: SessionCardConfig;
   @state() private _pi: Pi | null = null;
-  @state() private _subscribeError: string | null = null;
-  @state() private _reconnecting = false;
   @state() private _errors: ActionError[] = [];
   @state() private _pending: string | null = null;
   @state() private _pendingBoards: ReadonlySet<string> = new Set();
@@ -61,18 +58,18 @@ export class PiorchestratorSessionCard extends LitElement {
   @state() private _bulkError: string | null = null;
   @state() private _editing: string | null = null;
 
-  private _hass?: Hass;
-  private _unsubscribe?: Promise<Unsubscribe>;
-  private _generation = 0;
-  private _retry?: ReturnType<typeof setTimeout>;
-  /** The connection the subscription and its listener belong to (hass may have moved on). */
-  private _connection?: Hass["connection"];
   private _errorId = 0;
   private _sortedFor?: readonly Board[];
   private _sorted: Board[] = [];
-  private readonly _onDisconnected = (): void => {
-    this._reconnecting = true;
-  };
+  private readonly _subscription = new SubscriptionController<SessionMessage>(this, {
+    request: () => {
+      const entryId = this._config?.entry_id;
+      return entryId ? { type: `${DOMAIN}/subscribe`, entry_id: entryId } : undefined;
+    },
+    onMessage: (message) => {
+      this._pi = reducePi(this._pi, message);
+    },
+  });
 
   // -- Home Assistant's card API -------------------------------------------------------
 
@@ -102,23 +99,20 @@ export class PiorchestratorSessionCard extends LitElement {
     const changed = config.entry_id !== this._config?.entry_id;
     this._config = { ...config };
     if (changed) {
-      void this._stop();
+      void this._subscription.stop();
       this._pi = null;
-      this._subscribeError = null;
-      this._maybeSubscribe();
+      this._subscription.error = null;
+      this._subscription.subscribe();
     }
   }
 
   set hass(hass: Hass) {
-    const old = this._hass;
-    this._hass = hass;
     setLanguage(hass.locale?.language ?? hass.language);
-    if (old && old.connection !== hass.connection) void this._stop();
-    this._maybeSubscribe();
+    this._subscription.hass = hass;
   }
 
   get hass(): Hass | undefined {
-    return this._hass;
+    return this._subscription.hass;
   }
 
   getCardSize(): number {
@@ -128,74 +122,6 @@ export class PiorchestratorSessionCard extends LitElement {
 
   getGridOptions(): Record<string, unknown> {
     return { columns: 12, rows: "auto", min_rows: 4, min_columns: 6 };
-  }
-
-  // -- Subscription ---------------------------------------------------------------------
-
-  override connectedCallback(): void {
-    super.connectedCallback();
-    this._maybeSubscribe();
-  }
-
-  override disconnectedCallback(): void {
-    super.disconnectedCallback();
-    void this._stop();
-  }
-
-  private _maybeSubscribe(): void {
-    const hass = this._hass;
-    const entryId = this._config?.entry_id;
-    if (!this.isConnected || !hass || !entryId || this._unsubscribe) return;
-    const generation = ++this._generation;
-    const connection = hass.connection;
-    this._connection = connection;
-    // A retry subscribes again on the same connection: never listen twice.
-    connection.removeEventListener?.("disconnected", this._onDisconnected);
-    connection.addEventListener?.("disconnected", this._onDisconnected);
-    this._unsubscribe = connection.subscribeMessage<SessionMessage>(
-      (message) => {
-        if (generation === this._generation) this._onMessage(message);
-      },
-      { type: `${DOMAIN}/subscribe`, entry_id: entryId },
-    );
-    this._unsubscribe.catch((error: unknown) => {
-      if (generation !== this._generation) return;
-      this._subscribeError = errorMessage(error);
-      // The entry may load later (Pi unreachable at start-up, reload): try again.
-      this._retry = setTimeout(() => {
-        if (generation !== this._generation) return;
-        this._unsubscribe = undefined;
-        this._maybeSubscribe();
-      }, RESUBSCRIBE_MS);
-    });
-  }
-
-  private async _stop(): Promise<void> {
-    const pending = this._unsubscribe;
-    this._unsubscribe = undefined;
-    this._generation += 1;
-    clearTimeout(this._retry);
-    this._connection?.removeEventListener?.("disconnected", this._onDisconnected);
-    this._connection = undefined;
-    if (!pending) return;
-    try {
-      const unsubscribe = await pending;
-      await unsubscribe();
-    } catch (error) {
-      // not_found: the subscription is already gone (entry unloaded, socket closed), or it
-      // never started; the failure was shown when it happened. Anything else is unexpected.
-      if ((error as { code?: unknown } | null)?.code !== "not_found" && !this._subscribeError) {
-        console.warn("piorchestrator: could not unsubscribe:", errorMessage(error));
-      }
-    }
-  }
-
-  private _onMessage(message: SessionMessage): void {
-    if (message.kind === "snapshot") {
-      this._reconnecting = false;
-      this._subscribeError = null;
-    }
-    this._pi = reducePi(this._pi, message);
   }
 
   // -- Actions --------------------------------------------------------------------------
@@ -210,7 +136,7 @@ export class PiorchestratorSessionCard extends LitElement {
     service: string,
     data: Record<string, unknown> = {},
   ): Promise<boolean> {
-    const hass = this._hass;
+    const hass = this.hass;
     const entryId = this._config?.entry_id;
     if (!hass || !entryId) return false;
     try {
@@ -442,10 +368,11 @@ export class PiorchestratorSessionCard extends LitElement {
 
   private _renderStatus(pi: Pi | null): TemplateResult | typeof nothing {
     let text: string | null = null;
-    if (this._subscribeError) text = t("status.subscribe_failed", { message: this._subscribeError });
-    else if (this._reconnecting) text = t("status.reconnecting");
+    const subscription = this._subscription;
+    if (subscription.error) text = t("status.subscribe_failed", { message: subscription.error });
+    else if (subscription.reconnecting) text = t("status.reconnecting");
     else if (!pi) text = t("status.loading");
-    return html`<div class="status ${this._subscribeError ? "bad" : ""}" role="status" aria-live="polite">
+    return html`<div class="status ${subscription.error ? "bad" : ""}" role="status" aria-live="polite">
       ${text ?? nothing}
     </div>`;
   }
