@@ -74,16 +74,17 @@ class HealthCoordinator(DataUpdateCoordinator[Health]):
 
     @property
     def stream_status(self) -> StreamStatus:
-        """The monitor WebSocket as a person sees it; polling while REST stands in."""
-        if self.monitor.connected:
-            return StreamStatus.CONNECTED
+        """How health figures reach Home Assistant, as a person sees it.
+
+        Connected only while the Pi pushes: a socket that is open but silent
+        leaves the figures to polling, and says so.
+        """
         match self.transport:
+            case Transport.PUSH:
+                return StreamStatus.CONNECTED
             case Transport.POLLING:
                 return StreamStatus.POLLING
-            case Transport.DISCONNECTED:
-                return StreamStatus.DISCONNECTED
-        # Pushed figures still shown, the fallback poll not yet answered.
-        return StreamStatus.RECONNECTING
+        return StreamStatus.DISCONNECTED
 
     async def _async_update_data(self) -> Health:
         try:

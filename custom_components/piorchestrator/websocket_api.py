@@ -33,10 +33,10 @@ from homeassistant.helpers.dispatcher import async_dispatcher_connect
 import voluptuous as vol
 
 from .api.models import AllowlistEntry, Board, BoardState
+from .api.stream import StreamStatus
 from .compat import get_device
 from .const import DOMAIN
 from .data import PiOrchestratorConfigEntry, PiOrchestratorData
-from .health_coordinator import Transport
 from .provisioning_coordinator import ProvisioningState
 from .recovery import issue_id_for
 
@@ -52,11 +52,6 @@ NO_HEALTH: Final[Json] = {
 }
 NO_DOOR: Final[Json] = {"door": "unknown", "lock": "unknown"}
 NO_STREAMS: Final[Json] = {"events": OFFLINE, "monitor": OFFLINE}
-_MONITOR: Final = {
-    Transport.PUSH: "connected",
-    Transport.POLLING: "polling",
-    Transport.DISCONNECTED: OFFLINE,
-}
 
 
 @callback
@@ -421,15 +416,15 @@ def _streams(entry: ConfigEntry) -> Json:
     if not _loaded(entry):
         return dict(NO_STREAMS)
     data = _runtime(entry)
-    provisioning = data.provisioning
-    if provisioning.stream_connected:
-        events = "connected"
-    elif provisioning.stream_available:
-        # Within the grace period after a drop: the stream is coming back.
-        events = "reconnecting"
-    else:
-        events = OFFLINE
-    return {"events": events, "monitor": _MONITOR.get(data.health.transport, OFFLINE)}
+    return {
+        "events": _shown(data.provisioning.stream_status),
+        "monitor": _shown(data.health.stream_status),
+    }
+
+
+def _shown(status: StreamStatus) -> str:
+    """A stream's status as the cards name it: the entities' words, `offline` for down."""
+    return OFFLINE if status is StreamStatus.DISCONNECTED else status.value
 
 
 def _health(entry: ConfigEntry) -> Json:
