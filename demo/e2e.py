@@ -91,12 +91,33 @@ class Witness:
         page.on("console", lambda message: self.console.append(message.text))
         page.on("pageerror", lambda error: self.console.append(str(error)))
         page.on(
+            "requestfailed",
+            lambda request: self.console.append(
+                f"request failed: {request.url.split('?')[0]} ({request.failure})"
+            ),
+        )
+        page.on(
             "websocket",
             lambda ws: ws.on(
                 "framereceived",
                 lambda frame: self.frames.append(frame if isinstance(frame, str) else ""),
             ),
         )
+
+
+def _last_words(witness: Witness) -> str:
+    """The page's last console lines, for a failure message; secrets masked all the same."""
+    lines = witness.console[-8:]
+    if not lines:
+        return ""
+    shown = "\n  ".join(_mask(line)[:300] for line in lines)
+    return f"\nthe page's last console lines:\n  {shown}"
+
+
+def _mask(text: str) -> str:
+    for secret in (TARGET_PASSWORD, API_KEY):
+        text = text.replace(secret, "***")
+    return text
 
 
 def find_chromium() -> str:
@@ -274,12 +295,9 @@ async def _drive(browser: Browser, demo: Demo, settings: Settings, timings: Timi
         await opened.wait_for(state="hidden")
         await _no_card_errors(page)
         await _check_no_secrets(page, witness)
-    except (PlaywrightError, TimeoutError) as err:
+    except (PlaywrightError, TimeoutError, BrowserTestError) as err:
         await _shot(page, settings, "failure")
-        raise BrowserTestError(f"step '{step}': {err}") from err
-    except BrowserTestError as err:
-        await _shot(page, settings, "failure")
-        raise BrowserTestError(f"step '{step}': {err}") from err
+        raise BrowserTestError(f"step '{step}': {err}{_last_words(witness)}") from err
     finally:
         await context.close()
     await _as_viewer(browser, demo, settings, timings)
