@@ -364,6 +364,31 @@ async def _log_in(page: Page, demo: Demo, username: str, password: str) -> None:
     await page.fill("input[name=password]", password)
     await page.get_by_role("button", name="Log in").click()
     await page.wait_for_url(f"{demo.dashboard_url}*")
+    if not await _cards_defined(page):
+        # Seen on the first run in a fresh clone (1 in 6 runs here): the log-in
+        # navigation aborted the page's import of the bundle and the page that
+        # followed never defined the cards. A person reloads; so does this test,
+        # once, and says so, so that it stays visible.
+        say("e2e: note: the cards were not defined after logging in; reloading the page once")
+        await page.reload()
+        if not await _cards_defined(page):
+            raise BrowserTestError("the cards' module did not load, even after a reload")
+
+
+async def _cards_defined(page: Page, timeout_s: float = 15) -> bool:
+    """Whether both card elements get defined within `timeout_s` of the page loading.
+
+    Polled with plain evaluations: the frontend may still navigate (the log-in
+    callback), which ends any single wait in the page.
+    """
+    script = f"!!(customElements.get('{FLEET_CARD}') && customElements.get('{SESSION_CARD}'))"
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        with contextlib.suppress(PlaywrightError):
+            if await page.evaluate(script):
+                return True
+        await asyncio.sleep(0.25)
+    return False
 
 
 def _session_card(page: Page, pi_name: str) -> Locator:
