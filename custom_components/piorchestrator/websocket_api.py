@@ -12,6 +12,7 @@ with what this subscription last sent.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any, Final
@@ -165,7 +166,7 @@ class EntryWatch:
             self._unsubs.pop()()
 
 
-class _Coalescing:
+class _Coalescing(ABC):
     """One flush per pass of the event loop, however many listeners fired."""
 
     def __init__(self, hass: HomeAssistant) -> None:
@@ -186,8 +187,9 @@ class _Coalescing:
         if not self._stopped:
             self._flush()
 
+    @abstractmethod
     def _flush(self) -> None:
-        raise NotImplementedError
+        """Send what changed since the last flush."""
 
 
 class PiSubscription(_Coalescing):
