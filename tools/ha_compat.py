@@ -15,6 +15,7 @@ reported as such: the newer release takes the other branch when it has the probe
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 import argparse
 import ast
 from collections.abc import Iterable, Iterator
@@ -41,12 +42,12 @@ SKIPPED_NAMES = {"__init__", "__class__", "__name__", "__dict__"}
 # --- the Home Assistant tree --------------------------------------------------------------
 
 
-class Tree:
+class Tree(ABC):
     """Files of a Home Assistant source tree, by path relative to its root."""
 
+    @abstractmethod
     def read(self, path: str) -> str | None:
         """Return the file's text, or None when it does not exist."""
-        raise NotImplementedError
 
     def version(self) -> str | None:
         """Return the tree's Home Assistant version from `homeassistant/const.py`."""

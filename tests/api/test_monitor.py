@@ -464,10 +464,12 @@ def test_a_flood_of_new_keys_does_not_grow_the_snapshot() -> None:
 
 
 class _Offline:
+    """A client the stream never connects through: these tests feed it messages directly."""
+
     host = "pi.test"
 
     async def connect_monitor(self) -> Any:
-        raise NotImplementedError
+        raise AssertionError("the stream was not meant to connect")
 
 
 async def test_deep_updates_over_the_wire_leave_the_stream_running(
