@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 import functools
 import itertools
+import math
 import time
 
 from homeassistant.core import HomeAssistant
@@ -209,13 +210,18 @@ async def test_answers_slower_than_the_timeout(
     await until(lambda: door.last_update_success, hass, timeout=15)
     scenario.record.reconnect("door polling", time.monotonic() - slow_over)
     sent = [entry for entry in log.since(mark) if entry.at < slow_over]
-    scenario.record.window(
-        "REST requests while answers were slow", slow_over - slow_started, len(sent), 12
-    )
+    # Each timed-out GET is tried three times, one second apart, by up to four
+    # independent askers (door poll, recovery check, network and allowlist
+    # refreshes, each debounced to one call per 2 s). How many calls the boards'
+    # live transitions prompt depends on how long the door takes to give up, so
+    # the bound is a rate, the same "a few requests a second" as the 5xx bursts.
+    window = slow_over - slow_started
+    limit = max(12, math.ceil(3 * window))
+    scenario.record.window("REST requests while answers were slow", window, len(sent), limit)
     scenario.record.notes["max_requests_in_flight"] = log.max_in_flight
     # Timed-out requests are not piled up: a handful in flight at most.
     assert log.max_in_flight <= 4
-    assert len(sent) <= 12, [entry.path for entry in sent]
+    assert len(sent) <= limit, [(round(entry.at - slow_started, 2), entry.path) for entry in sent]
     assert coordinator.stream.diagnostics["reconnect_count"] == 0
     await scenario.complete()
     await scenario.unload()
