@@ -417,8 +417,11 @@ def main(argv: list[str] | None = None) -> int:
     )  # fmt: skip
     started = time.monotonic()
     with log.open("wb") as output:
+        # Started from this checkout, `python -c` (--lenient-python) would put it on
+        # sys.path, and the namespace package `custom_components` would load the
+        # checkout's integration instead of the copy: start from the configuration.
         hass = subprocess.Popen(  # noqa: S603
-            [*command, "-c", str(config)], stdout=output, stderr=subprocess.STDOUT
+            [*command, "-c", str(config)], stdout=output, stderr=subprocess.STDOUT, cwd=config
         )
     failure: str | None = None
     try:
