@@ -37,6 +37,18 @@ class Profile:
     cards_single_updates: int
     """Boards provisioned one at a time to count what each changes in the DOM."""
     cards_render_repeats: int
+    fleet_sizes: tuple[int, ...]
+    """Pis (config entries) in one real `hass`, one fleet run each."""
+    fleet_boards: int
+    """Boards in each Pi's session."""
+    fleet_speed: float
+    """Simulator speed of the provisioning steps (health and keepalives at the Pi's pace)."""
+    fleet_stagger_seconds: float
+    """Between one Pi's session start and the next one's, in the staggered phase."""
+    fleet_steady_seconds: float
+    """The steady-state window over which CPU and requests are counted."""
+    fleet_offline_share: float
+    """Share of the Pis whose simulator is down for the offline start-up (at least one)."""
 
 
 SMOKE = Profile(
@@ -60,6 +72,12 @@ SMOKE = Profile(
     cards_render_boards=100,
     cards_single_updates=2,
     cards_render_repeats=1,
+    fleet_sizes=(3,),
+    fleet_boards=20,
+    fleet_speed=4,
+    fleet_stagger_seconds=0.3,
+    fleet_steady_seconds=6,
+    fleet_offline_share=0.2,
 )
 FULL = Profile(
     name="full",
@@ -82,4 +100,10 @@ FULL = Profile(
     cards_render_boards=500,
     cards_single_updates=5,
     cards_render_repeats=3,
+    fleet_sizes=(1, 10, 50),
+    fleet_boards=20,
+    fleet_speed=1,
+    fleet_stagger_seconds=0.5,
+    fleet_steady_seconds=60,
+    fleet_offline_share=0.2,
 )

@@ -166,12 +166,16 @@ class SimProcess:
         stop: bool = False,
         retry_failed: bool = True,
         within: float = 120.0,
+        provision_at_ns: int | None = None,
     ) -> dict[str, Any]:
         """Take every waiting board through the whole state machine.
 
         Start a session, wait until every waiting board is discovered, provision
         them all, retry failed boards while the Pi allows it, and optionally stop
         the session once every board is verified or out of retries.
+
+        `provision_at_ns` (CLOCK_MONOTONIC, shared with the bench) holds provision-all
+        back until that instant, so that several Pis can burst within the same second.
         """
         ctx = self.sim.context
         engine = ctx.engine
@@ -183,6 +187,9 @@ class SimProcess:
         deadline = time.monotonic() + within
         while len(session.devices) < waiting:
             await _tick(deadline)
+        if provision_at_ns is not None:
+            await asyncio.sleep(max(0.0, (provision_at_ns - time.perf_counter_ns()) / 1e9))
+        provisioned_ns = time.perf_counter_ns()
         engine.provision_all(session.id, only_allowlisted=False)
         while True:
             states = [candidate.state for candidate in session.devices.values()]
@@ -206,6 +213,7 @@ class SimProcess:
             "states": {mac: candidate.state for mac, candidate in session.devices.items()},
             "published": RECORDER.published - published,
             "started_ns": started,
+            "provisioned_ns": provisioned_ns,
             "finished_ns": finished,
         }
 

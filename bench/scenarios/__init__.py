@@ -1,4 +1,4 @@
-"""The measurements of issues 7 and 15, each run against a simulator in its own process.
+"""The measurements of issues 7, 15 and 17, each run against a simulator in its own process.
 
 Every scenario builds a fresh harness Home Assistant (see `bench.harness`), sets the
 integration up against a fresh simulator on 127.0.0.1, measures, and returns plain
@@ -13,6 +13,7 @@ from typing import Any
 from .burst import burst
 from .cards import cards
 from .e2e import e2e
+from .fleet import fleet
 from .latency import latency
 from .polling import polling
 from .reconnect import reconnect
@@ -28,6 +29,7 @@ SCENARIOS: dict[str, Callable[..., Any]] = {
     "setup": setup_time,
     "polling": polling,
     "cards": cards,
+    "fleet": fleet,
 }
 
 __all__ = ["SCENARIOS", "burst"]

@@ -1,0 +1,322 @@
+"""A real `hass` process on a throw-away configuration, as the end-to-end figures use it.
+
+The configuration directory gets the integration (a symlink to
+`custom_components/piorchestrator`), the config entries written into
+`.storage/core.config_entries` before start-up, the recorder on SQLite, and a tiny
+probe integration that timestamps inside Home Assistant (CLOCK_MONOTONIC, the clock
+the simulator's timestamps use):
+
+- every state change, written out at shutdown;
+- live, into `<out>.status` as they happen: Home Assistant started, each config
+  entry's state, and each entry's link sensors (Connection, Event stream), so the
+  bench can wait for "every entry loaded" or "every Pi back" without an API token.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from dataclasses import dataclass
+import json
+import os
+from pathlib import Path
+import shutil
+import signal
+import socket
+import sys
+import time
+from typing import Any
+
+from pytest_homeassistant_custom_component.common import (  # type: ignore[import-untyped]
+    MockConfigEntry,
+)
+
+from ..harness import ROOT
+
+PROBE_MANIFEST = {
+    "domain": "bench_probe",
+    "name": "Bench probe",
+    "codeowners": [],
+    "documentation": "https://example.invalid",
+    "iot_class": "calculated",
+    "requirements": [],
+    "version": "0.0.1",
+}
+
+PROBE = '''"""Timestamps every state change; written out when Home Assistant stops."""
+
+import json
+import os
+import time
+
+from homeassistant.config_entries import SIGNAL_CONFIG_ENTRY_CHANGED
+from homeassistant.const import EVENT_HOMEASSISTANT_STARTED, EVENT_HOMEASSISTANT_STOP
+from homeassistant.core import callback
+from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers.dispatcher import async_dispatcher_connect
+
+OUT = os.environ["BENCH_PROBE_OUT"]
+LINKS = {"_connection": "connection", "_event_stream": "event_stream"}
+
+
+async def async_setup(hass, config):
+    changes = []
+    status = {"started_ns": None, "entries": {}, "links": {}}
+    kinds = {}
+    registry = er.async_get(hass)
+    pending = []
+
+    def write_status(text):
+        with open(OUT + ".status.tmp", "w") as handle:
+            handle.write(text)
+        os.replace(OUT + ".status.tmp", OUT + ".status")
+
+    @callback
+    def flush():
+        pending.clear()
+        hass.async_add_executor_job(write_status, json.dumps(status))
+
+    @callback
+    def status_changed():
+        # Several changes in one burst are written once.
+        if not pending:
+            pending.append(hass.loop.call_later(0.02, flush))
+
+    def link_kind(entity_id):
+        if entity_id not in kinds:
+            kind = None
+            entry = registry.async_get(entity_id)
+            if entry is not None and entry.platform == "piorchestrator":
+                for suffix, name in LINKS.items():
+                    if entry.unique_id == f"{entry.config_entry_id}{suffix}":
+                        kind = (name, entry.config_entry_id)
+            kinds[entity_id] = kind
+        return kinds[entity_id]
+
+    @callback
+    def changed(event):
+        now = time.perf_counter_ns()
+        entity_id = event.data["entity_id"]
+        new = event.data["new_state"]
+        state = new.state if new is not None else None
+        changes.append((now, entity_id, state, event.data["old_state"] is None))
+        if entity_id.startswith("sensor."):
+            kind = link_kind(entity_id)
+            if kind is not None:
+                known = status["links"].get(entity_id)
+                if known is None or known[1] != state:
+                    status["links"][entity_id] = [now, state, kind[0], kind[1]]
+                    status_changed()
+
+    @callback
+    def entry_changed(_change, entry):
+        if entry.domain != "piorchestrator":
+            return
+        known = status["entries"].get(entry.entry_id)
+        if known is None or known[1] != entry.state.value:
+            status["entries"][entry.entry_id] = [time.perf_counter_ns(), entry.state.value]
+            status_changed()
+
+    hass.bus.async_listen("state_changed", changed)
+    async_dispatcher_connect(hass, SIGNAL_CONFIG_ENTRY_CHANGED, entry_changed)
+    for entry in hass.config_entries.async_entries("piorchestrator"):
+        entry_changed(None, entry)
+
+    async def started(_event):
+        status["started_ns"] = time.perf_counter_ns()
+        await hass.async_add_executor_job(write_status, json.dumps(status))
+        await hass.async_add_executor_job(write_ready, str(status["started_ns"]))
+
+    def write_ready(text):
+        with open(OUT + ".ready", "w") as handle:
+            handle.write(text)
+
+    def write(text):
+        with open(OUT, "w") as handle:
+            handle.write(text)
+
+    async def stopping(_event):
+        unique = {entry.entity_id: entry.unique_id for entry in registry.entities.values()}
+        text = json.dumps({"changes": changes, "unique_ids": unique, "status": status})
+        await hass.async_add_executor_job(write, text)
+
+    hass.bus.async_listen_once(EVENT_HOMEASSISTANT_STARTED, started)
+    hass.bus.async_listen_once(EVENT_HOMEASSISTANT_STOP, stopping)
+    return True
+'''
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def write_config(config: Path, entries: list[MockConfigEntry]) -> None:
+    """A fresh configuration directory holding `entries`, the recorder and the probe."""
+    shutil.rmtree(config, ignore_errors=True)
+    (config / "custom_components" / "bench_probe").mkdir(parents=True)
+    (config / "custom_components" / "piorchestrator").symlink_to(
+        ROOT / "custom_components" / "piorchestrator"
+    )
+    probe = config / "custom_components" / "bench_probe"
+    (probe / "manifest.json").write_text(json.dumps(PROBE_MANIFEST))
+    (probe / "__init__.py").write_text(PROBE)
+    (config / "configuration.yaml").write_text(
+        "homeassistant:\n"
+        "  name: Bench\n"
+        "  time_zone: UTC\n"
+        "  unit_system: metric\n"
+        "http:\n"
+        "  server_host: 127.0.0.1\n"
+        f"  server_port: {_free_port()}\n"
+        "recorder:\n"
+        f"  db_url: sqlite:///{config / 'home-assistant_v2.db'}\n"
+        "logger:\n"
+        "  default: warning\n"
+        "bench_probe:\n"
+    )
+    storage = config / ".storage"
+    storage.mkdir()
+    (storage / "core.config_entries").write_text(
+        json.dumps(
+            {
+                "version": 1,
+                "minor_version": 5,
+                "key": "core.config_entries",
+                "data": {
+                    "entries": [
+                        json.loads(json.dumps(entry.as_dict(), default=str)) for entry in entries
+                    ]
+                },
+            }
+        )
+    )
+
+
+@dataclass(slots=True)
+class LinkStatus:
+    """What the probe has written live: started, entries' states, link sensors."""
+
+    started_ns: int | None
+    entries: dict[str, tuple[int, str]]
+    """Entry ID -> (since when, state)."""
+    links: dict[str, tuple[int, str | None, str, str]]
+    """Entity ID -> (since when, state, 'connection' or 'event_stream', entry ID)."""
+
+    def entries_in(self, entry_ids: set[str], state: str = "loaded") -> int | None:
+        """When the last of `entry_ids` reached `state`; None while one has not."""
+        times = [self.entries.get(entry_id) for entry_id in entry_ids]
+        if any(item is None or item[1] != state for item in times):
+            return None
+        return max((item[0] for item in times if item is not None), default=0)
+
+    def back(self, entry_ids: set[str], kind: str, state: str) -> int | None:
+        """When the last of `entry_ids`' `kind` sensor reached `state`; None while one has not."""
+        since = {
+            entry: t_ns
+            for t_ns, shown, link_kind, entry in self.links.values()
+            if link_kind == kind and shown == state
+        }
+        if not entry_ids <= since.keys():
+            return None
+        return max((since[entry_id] for entry_id in entry_ids), default=0)
+
+
+class RealHass:
+    """One `hass -c CONFIG` process with the probe; `launch`, then wait, then `stop`."""
+
+    def __init__(
+        self, process: asyncio.subprocess.Process, out: Path, log: Path, launched_ns: int
+    ) -> None:
+        """Wrap a started process; use `RealHass.launch`."""
+        self.process = process
+        self.out = out
+        self.log = log
+        self.launched_ns = launched_ns
+
+    @classmethod
+    async def launch(cls, config: Path, out: Path) -> RealHass:
+        """Start `hass` on `config`; the probe writes to `out` (and its `.ready`, `.status`)."""
+        for path in (out, Path(f"{out}.ready"), Path(f"{out}.status")):
+            path.unlink(missing_ok=True)
+        log = out.with_suffix(".log")
+        launched = time.perf_counter_ns()
+        process = await asyncio.create_subprocess_exec(
+            str(Path(sys.executable).parent / "hass"),
+            "-c",
+            str(config),
+            "--skip-pip",
+            env={**os.environ, "BENCH_PROBE_OUT": str(out)},
+            stdout=asyncio.subprocess.DEVNULL,
+            stderr=log.open("w"),
+        )
+        return cls(process, out, log, launched)
+
+    @property
+    def pid(self) -> int:
+        """The `hass` process ID."""
+        return self.process.pid
+
+    def _check(self, deadline: float, what: str) -> None:
+        if self.process.returncode is not None or time.monotonic() > deadline:
+            raise RuntimeError(f"hass: {what} did not happen; see {self.log}")
+
+    async def wait_started(self, within: float = 180) -> int:
+        """Wait for EVENT_HOMEASSISTANT_STARTED; return its CLOCK_MONOTONIC instant."""
+        ready = Path(f"{self.out}.ready")
+        deadline = time.monotonic() + within
+        while not ready.exists():
+            self._check(deadline, "start")
+            await asyncio.sleep(0.05)
+        return int(ready.read_text())
+
+    def status(self) -> LinkStatus:
+        """What the probe has written live so far."""
+        try:
+            raw = json.loads(Path(f"{self.out}.status").read_text())
+        except (OSError, ValueError):
+            raw = {}
+        return LinkStatus(
+            started_ns=raw.get("started_ns"),
+            entries={key: (value[0], value[1]) for key, value in raw.get("entries", {}).items()},
+            links={
+                key: (value[0], value[1], value[2], value[3])
+                for key, value in raw.get("links", {}).items()
+            },
+        )
+
+    async def wait_for(self, what: str, test: Any, within: float) -> Any:
+        """Poll the live status until `test(status)` is not None; return it."""
+        deadline = time.monotonic() + within
+        while (found := test(self.status())) is None:
+            self._check(deadline, what)
+            await asyncio.sleep(0.05)
+        return found
+
+    async def stop(self) -> dict[str, Any]:
+        """Stop Home Assistant; return what the probe wrote at shutdown."""
+        try:
+            self.process.send_signal(signal.SIGTERM)
+            await asyncio.wait_for(self.process.wait(), 60)
+            return dict(json.loads(self.out.read_text()))
+        finally:
+            await self.kill()
+
+    async def kill(self) -> None:
+        """Make sure the process is gone."""
+        if self.process.returncode is None:
+            self.process.kill()
+            with contextlib.suppress(ProcessLookupError):
+                await self.process.wait()
+
+
+def state_entities(probe: dict[str, Any], entry_id: str) -> dict[str, str]:
+    """Each board's state entity of `entry_id` -> the board's MAC, from the probe's registry."""
+    prefix = f"{entry_id}_"
+    found = {}
+    for entity_id, unique_id in probe["unique_ids"].items():
+        rest = (unique_id or "").removeprefix(prefix)
+        if rest != unique_id and rest.endswith("_provisioning_state") and rest.count(":") == 5:
+            found[entity_id] = rest[:17]
+    return found
