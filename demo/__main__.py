@@ -1,4 +1,9 @@
-"""Command line: `python -m demo` runs the demo, `python -m demo e2e` tests it in a browser."""
+"""Command line: `python -m demo` runs the demo, `python -m demo e2e` tests it in a browser.
+
+`python -m demo check-flows` takes a Pi through reauth and reconfigure and reads hass's log.
+Each uses the Home Assistant of the venv whose Python runs them: `.venv-newest/bin/python -m
+demo` (what `scripts/demo --ha newest` runs) starts 2026.2.3's.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +15,7 @@ import sys
 
 import aiohttp
 
+from .flows_check import check_flows
 from .hass_api import DemoError
 from .run import Demo, say
 from .scenario import FLEET, USERNAME, Settings
@@ -29,9 +35,13 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "command",
         nargs="?",
-        choices=("run", "e2e"),
+        choices=("run", "e2e", "check-flows"),
         default="run",
-        help="run: start and keep running until Ctrl-C (default); e2e: the browser test",
+        help=(
+            "run: start and keep running until Ctrl-C (default); e2e: the browser test; "
+            "check-flows: start, reauthenticate and reconfigure a Pi through the flow API, "
+            "stop, and fail on a deprecation report naming the integration"
+        ),
     )
     return parser
 
@@ -112,6 +122,8 @@ def main() -> int:
             from .e2e import run_e2e
 
             return asyncio.run(run_e2e(settings))
+        if args.command == "check-flows":
+            return asyncio.run(check_flows(settings))
         return asyncio.run(run(settings))
     except KeyboardInterrupt:
         return 130

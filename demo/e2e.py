@@ -28,6 +28,7 @@ from typing import Any, Final
 import aiohttp
 from playwright.async_api import Browser, Error as PlaywrightError, Locator, Page, async_playwright
 
+from .flows import installs
 from .ha_config import BLUEPRINTS
 from .hass_api import DemoError
 from .run import Demo, say
@@ -595,9 +596,8 @@ def _check_log(log: Path) -> str | None:
         text = log.read_text(errors="replace")
     except OSError as err:
         return f"cannot read Home Assistant's log: {err}"
-    installs = [line for line in text.splitlines() if "Attempting install" in line]
-    if installs:
-        return "Home Assistant installed packages at run time:\n" + "\n".join(installs)
+    if installed := installs(text):
+        return "Home Assistant installed packages at run time:\n" + "\n".join(installed)
     errors = [
         line
         for line in text.splitlines()

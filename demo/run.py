@@ -14,8 +14,10 @@ from typing import Any, Final
 from urllib.parse import quote
 
 import aiohttp
+from homeassistant.const import REQUIRED_PYTHON_VER, __version__ as ha_version
 
 from .dashboard import load_dashboard, with_session_cards
+from .flows import hass_command, needs_lenient_python
 from .ha_config import write_automations, write_config, write_private
 from .hass_api import DemoError, HomeAssistantApi, HomeAssistantSocket
 from .naming import renamed_entity_ids
@@ -155,10 +157,18 @@ class Demo:
             await self._describe_allowlist(pi)
 
         say(f"Starting Home Assistant on {settings.ha_url} (config in {settings.config_dir}) ...")
+        # The hass of the venv the demo runs in (.venv, or .venv-newest with --ha newest).
         hass_bin = Path(sys.executable).parent / "hass"
+        lenient = needs_lenient_python(REQUIRED_PYTHON_VER)
+        if lenient:
+            say(
+                f"Home Assistant {ha_version} asks for Python "
+                f"{'.'.join(map(str, REQUIRED_PYTHON_VER))}; starting it on "
+                f"{'.'.join(map(str, sys.version_info[:3]))} all the same."
+            )
         self.hass = await spawn(
             "hass",
-            [str(hass_bin), "--config", str(settings.config_dir)],
+            [*hass_command(hass_bin, lenient_python=lenient), "--config", str(settings.config_dir)],
             settings.directory / "hass-console.log",
             cwd=settings.directory,
         )
