@@ -74,9 +74,9 @@ SMOKE = Profile(
     cards_render_repeats=1,
     fleet_sizes=(3,),
     fleet_boards=20,
-    fleet_speed=4,
+    fleet_speed=6,
     fleet_stagger_seconds=0.3,
-    fleet_steady_seconds=6,
+    fleet_steady_seconds=5.5,
     fleet_offline_share=0.2,
 )
 FULL = Profile(

@@ -75,7 +75,7 @@ async def _baseline(profile: Profile, work: Path) -> dict[str, Any]:
     hass = await RealHass.launch(config, work / "fleet" / "probe-0.json")
     try:
         started_ns = await hass.wait_started()
-        await asyncio.sleep(2)
+        await asyncio.sleep(1)
         cpu_before = _cpu_seconds(hass.pid)
         await asyncio.sleep(profile.fleet_steady_seconds)
         cpu = _cpu_seconds(hass.pid) - cpu_before
@@ -193,7 +193,7 @@ async def _steady(
     n = len(sims)
     window = profile.fleet_steady_seconds
     # Let the sessions' last writes and the stop settle first.
-    await asyncio.sleep(2)
+    await asyncio.sleep(1)
     await asyncio.gather(*(sim.call("reset_stats") for sim in sims))
     cpu_before = _cpu_seconds(hass.pid)
     began = time.perf_counter()

@@ -47,6 +47,7 @@ PROBE = '''"""Timestamps every state change; written out when Home Assistant sto
 
 import json
 import os
+import threading
 import time
 
 from homeassistant.config_entries import SIGNAL_CONFIG_ENTRY_CHANGED
@@ -61,20 +62,32 @@ LINKS = {"_connection": "connection", "_event_stream": "event_stream"}
 
 async def async_setup(hass, config):
     changes = []
-    status = {"started_ns": None, "entries": {}, "links": {}}
+    status = {"sequence": 0, "started_ns": None, "entries": {}, "links": {}}
     kinds = {}
     registry = er.async_get(hass)
     pending = []
 
-    def write_status(text):
-        with open(OUT + ".status.tmp", "w") as handle:
-            handle.write(text)
-        os.replace(OUT + ".status.tmp", OUT + ".status")
+    lock = threading.Lock()
+    written = [0]
+
+    def write_status(sequence, text):
+        # Executor threads may run two writes at once or out of order: the newest wins.
+        with lock:
+            if sequence <= written[0]:
+                return
+            written[0] = sequence
+            with open(OUT + ".status.tmp", "w") as handle:
+                handle.write(text)
+            os.replace(OUT + ".status.tmp", OUT + ".status")
+
+    def snapshot():
+        status["sequence"] += 1
+        return status["sequence"], json.dumps(status)
 
     @callback
     def flush():
         pending.clear()
-        hass.async_add_executor_job(write_status, json.dumps(status))
+        hass.async_add_executor_job(write_status, *snapshot())
 
     @callback
     def status_changed():
@@ -124,7 +137,7 @@ async def async_setup(hass, config):
 
     async def started(_event):
         status["started_ns"] = time.perf_counter_ns()
-        await hass.async_add_executor_job(write_status, json.dumps(status))
+        await hass.async_add_executor_job(write_status, *snapshot())
         await hass.async_add_executor_job(write_ready, str(status["started_ns"]))
 
     def write_ready(text):
