@@ -26,7 +26,6 @@ import os
 from pathlib import Path
 import shutil
 import signal
-import socket
 import sys
 import time
 from typing import Any
@@ -39,6 +38,7 @@ from ..harness import ROOT, SimChild, make_entry
 from ..profiles import Profile
 from ..stats import distribution, over_runs, summarise
 from .common import FAST, fast_config
+from .realhass import entry_dicts, free_port, store_entries
 
 USERNAME = "bench"
 PASSWORD = "bench-password-not-secret"  # noqa: S105 - a throw-away local user
@@ -163,12 +163,6 @@ STATE_LABELS = {
 }
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def _prepare(config: Path, port: int, sims: list[SimChild]) -> list[str]:
     shutil.rmtree(config, ignore_errors=True)
     (config / "custom_components").mkdir(parents=True)
@@ -190,21 +184,10 @@ def _prepare(config: Path, port: int, sims: list[SimChild]) -> list[str]:
         "  default: warning\n"
     )
     entries = [make_entry(sim) for sim in sims]
-    stored = [json.loads(json.dumps(entry.as_dict(), default=str)) for entry in entries]
+    stored = entry_dicts(entries)
     for index, entry in enumerate(stored):
         entry["title"] = f"Bench Pi {index + 1}"
-    storage = config / ".storage"
-    storage.mkdir()
-    (storage / "core.config_entries").write_text(
-        json.dumps(
-            {
-                "version": 1,
-                "minor_version": 5,
-                "key": "core.config_entries",
-                "data": {"entries": stored},
-            }
-        )
-    )
+    store_entries(config, stored)
     return [str(entry.entry_id) for entry in entries]
 
 
@@ -271,7 +254,7 @@ async def cards(profile: Profile, work: Path) -> dict[str, Any]:
         **fast_config(FAST, boards=profile.cards_render_boards, allowlist=ALLOWLISTED)
     )
     config = work / "cards-hass"
-    port = _free_port()
+    port = free_port()
     url = f"http://127.0.0.1:{port}"
     process: asyncio.subprocess.Process | None = None
     try:

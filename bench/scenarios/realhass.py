@@ -159,7 +159,8 @@ async def async_setup(hass, config):
 '''
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 free right now."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
@@ -182,26 +183,32 @@ def write_config(config: Path, entries: list[MockConfigEntry]) -> None:
         "  unit_system: metric\n"
         "http:\n"
         "  server_host: 127.0.0.1\n"
-        f"  server_port: {_free_port()}\n"
+        f"  server_port: {free_port()}\n"
         "recorder:\n"
         f"  db_url: sqlite:///{config / 'home-assistant_v2.db'}\n"
         "logger:\n"
         "  default: warning\n"
         "bench_probe:\n"
     )
+    store_entries(config, entry_dicts(entries))
+
+
+def entry_dicts(entries: list[MockConfigEntry]) -> list[dict[str, Any]]:
+    """`entries` as `.storage/core.config_entries` holds them."""
+    return [json.loads(json.dumps(entry.as_dict(), default=str)) for entry in entries]
+
+
+def store_entries(config: Path, stored: list[dict[str, Any]]) -> None:
+    """Write the config entries Home Assistant finds at start-up."""
     storage = config / ".storage"
-    storage.mkdir()
+    storage.mkdir(exist_ok=True)
     (storage / "core.config_entries").write_text(
         json.dumps(
             {
                 "version": 1,
                 "minor_version": 5,
                 "key": "core.config_entries",
-                "data": {
-                    "entries": [
-                        json.loads(json.dumps(entry.as_dict(), default=str)) for entry in entries
-                    ]
-                },
+                "data": {"entries": stored},
             }
         )
     )
