@@ -32,6 +32,8 @@ from .realhass import RealHass, state_entities, write_config
 SECONDS = 1e9
 SIM_STARTS_AT_ONCE = 4
 """Simulator processes started together: 50 imports at once on 2 cores would time out."""
+STEADY_AFTER_S = 3.0
+"""Seconds after the last session stopped before the steady-state window opens."""
 DISCOVERY_S = 4.5
 """Simulated seconds within which a Pi has found every waiting board (0.5-4 s)."""
 
@@ -192,8 +194,9 @@ async def _steady(
     """CPU, RSS and requests over the steady-state window: idle Pis, health pushed."""
     n = len(sims)
     window = profile.fleet_steady_seconds
-    # Let the sessions' last writes and the stop settle first.
-    await asyncio.sleep(1)
+    # Let the sessions' stop settle first: the integration looks for recoverable sessions
+    # after a session transition, debounced by 2 s; that is the session's, not steady state.
+    await asyncio.sleep(STEADY_AFTER_S)
     await asyncio.gather(*(sim.call("reset_stats") for sim in sims))
     cpu_before = _cpu_seconds(hass.pid)
     began = time.perf_counter()
