@@ -401,10 +401,20 @@ async def test_retry_device_on_an_allowlisted_board_is_open_to_everyone(
 # -- Board buttons ---------------------------------------------------------------------------
 
 
-def button(hass: HomeAssistant, entry: MockConfigEntry, mac: str, key: str) -> str:
-    found = er.async_get(hass).async_get_entity_id(
-        BUTTON_DOMAIN, DOMAIN, f"{entry.entry_id}_{mac}_{key}"
+async def button(
+    hass: HomeAssistant, entry: MockConfigEntry, wait_for: WaitFor, mac: str, key: str
+) -> str:
+    """The entity id of a board's button, once the board's entities exist.
+
+    A board is known to the coordinator before its entities are added, and boards
+    seen together are not added in any promised order: wait for each one needed.
+    """
+    registry = er.async_get(hass)
+    unique_id = f"{entry.entry_id}_{mac}_{key}"
+    await wait_for(
+        lambda: registry.async_get_entity_id(BUTTON_DOMAIN, DOMAIN, unique_id) is not None
     )
+    found = registry.async_get_entity_id(BUTTON_DOMAIN, DOMAIN, unique_id)
     assert found is not None, (mac, key)
     return found
 
@@ -424,14 +434,8 @@ async def test_provision_button_of_an_unlisted_board_is_for_admins_only(
     hass_admin_user: MockUser,
 ) -> None:
     session_id = await start_and_discover(hass, loaded_entry, wait_for)
-    await wait_for(
-        lambda: er.async_get(hass).async_get_entity_id(
-            BUTTON_DOMAIN, DOMAIN, f"{loaded_entry.entry_id}_{STRANGER}_provision"
-        )
-        is not None
-    )
-    stranger = button(hass, loaded_entry, STRANGER, "provision")
-    listed = button(hass, loaded_entry, LISTED, "provision")
+    stranger = await button(hass, loaded_entry, wait_for, STRANGER, "provision")
+    listed = await button(hass, loaded_entry, wait_for, LISTED, "provision")
     await wait_for(lambda: hass.states.get(stranger).state != "unavailable")
 
     with pytest.raises(Unauthorized) as err:
@@ -461,8 +465,8 @@ async def test_retry_button_of_an_unlisted_board_is_for_admins_only(
     hass_admin_user: MockUser,
 ) -> None:
     session_id = await fail_the_flaky_boards(hass, loaded_entry, simulator, wait_for)
-    stranger = button(hass, loaded_entry, STRANGER, "retry")
-    listed = button(hass, loaded_entry, LISTED_FLAKY, "retry")
+    stranger = await button(hass, loaded_entry, wait_for, STRANGER, "retry")
+    listed = await button(hass, loaded_entry, wait_for, LISTED_FLAKY, "retry")
     await wait_for(
         lambda: hass.states.get(stranger).state != "unavailable"
         and hass.states.get(listed).state != "unavailable"
@@ -490,13 +494,7 @@ async def test_skip_button_of_an_unlisted_board_is_open_to_everyone(
     hass_user: MockUser,
 ) -> None:
     session_id = await start_and_discover(hass, loaded_entry, wait_for)
-    await wait_for(
-        lambda: er.async_get(hass).async_get_entity_id(
-            BUTTON_DOMAIN, DOMAIN, f"{loaded_entry.entry_id}_{STRANGER}_skip"
-        )
-        is not None
-    )
-    skip = button(hass, loaded_entry, STRANGER, "skip")
+    skip = await button(hass, loaded_entry, wait_for, STRANGER, "skip")
     await wait_for(lambda: hass.states.get(skip).state != "unavailable")
 
     await press(hass, skip, as_user(hass_user))
