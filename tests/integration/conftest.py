@@ -16,6 +16,7 @@ import aiohttp
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import CONF_API_KEY, CONF_HOST, CONF_PORT, CONF_SSL
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers import entity_registry as er
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
@@ -98,6 +99,29 @@ def wait_for(hass: HomeAssistant) -> WaitFor:
             await asyncio.sleep(0.02)
 
     return wait
+
+
+type EntityIdOf = Callable[[str, str], Awaitable[str]]
+
+
+@pytest.fixture
+def entity_id_of(hass: HomeAssistant, wait_for: WaitFor) -> EntityIdOf:
+    """The entity id of one of the integration's entities, waiting until it is registered.
+
+    A board is known to the coordinator before its entities are added, and the
+    platforms add theirs in no promised order: a test asks for each entity it uses.
+    """
+    registry = er.async_get(hass)
+
+    async def find(platform: str, unique_id: str) -> str:
+        await wait_for(
+            lambda: registry.async_get_entity_id(platform, DOMAIN, unique_id) is not None
+        )
+        found = registry.async_get_entity_id(platform, DOMAIN, unique_id)
+        assert found is not None, unique_id
+        return found
+
+    return find
 
 
 class PiDriver:

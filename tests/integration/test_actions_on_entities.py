@@ -7,14 +7,12 @@ from homeassistant.components.lock import DOMAIN as LOCK_DOMAIN, SERVICE_LOCK, S
 from homeassistant.const import ATTR_ENTITY_ID
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
-from homeassistant.helpers import entity_registry as er
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.piorchestrator.const import DOMAIN
 from simulator import SimulatorConfig
 
-from .conftest import API_KEY, PiDriver, WaitFor
+from .conftest import API_KEY, EntityIdOf, PiDriver, WaitFor
 
 FLAKY = "24:0A:C4:00:00:0F"
 STEADY = "24:0A:C4:00:00:01"
@@ -34,17 +32,15 @@ def simulator_config() -> SimulatorConfig:
     )
 
 
-def _entity(hass: HomeAssistant, platform: str, unique_id: str) -> str:
-    found = er.async_get(hass).async_get_entity_id(platform, DOMAIN, unique_id)
-    assert found is not None, unique_id
-    return found
-
-
 async def test_lock_opens_and_closes_the_cabinet_door(
-    hass: HomeAssistant, loaded_entry: MockConfigEntry, pi: PiDriver, wait_for: WaitFor
+    hass: HomeAssistant,
+    loaded_entry: MockConfigEntry,
+    pi: PiDriver,
+    wait_for: WaitFor,
+    entity_id_of: EntityIdOf,
 ) -> None:
-    lock = _entity(hass, "lock", f"{loaded_entry.entry_id}_door_lock")
-    door = _entity(hass, "binary_sensor", f"{loaded_entry.entry_id}_door")
+    lock = await entity_id_of("lock", f"{loaded_entry.entry_id}_door_lock")
+    door = await entity_id_of("binary_sensor", f"{loaded_entry.entry_id}_door")
     assert hass.states.get(lock).state == "locked"
     assert hass.states.get(door).state == "off"
 
@@ -65,9 +61,9 @@ async def test_lock_opens_and_closes_the_cabinet_door(
 
 
 async def test_lock_failure_shows_a_translated_error_with_the_correlation_id(
-    hass: HomeAssistant, loaded_entry: MockConfigEntry, pi: PiDriver
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, pi: PiDriver, entity_id_of: EntityIdOf
 ) -> None:
-    lock = _entity(hass, "lock", f"{loaded_entry.entry_id}_door_lock")
+    lock = await entity_id_of("lock", f"{loaded_entry.entry_id}_door_lock")
     await pi.fault(
         "fail-next",
         {"count": 1, "status": 500, "code": "INTERNAL_ERROR", "paths": ["/api/v1/door/open"]},
@@ -83,20 +79,18 @@ async def test_lock_failure_shows_a_translated_error_with_the_correlation_id(
 
 
 async def test_board_buttons_follow_the_state_and_retry_a_failed_board(
-    hass: HomeAssistant, loaded_entry: MockConfigEntry, pi: PiDriver, wait_for: WaitFor
+    hass: HomeAssistant,
+    loaded_entry: MockConfigEntry,
+    pi: PiDriver,
+    wait_for: WaitFor,
+    entity_id_of: EntityIdOf,
 ) -> None:
     entry_id = loaded_entry.entry_id
     await wait_for(lambda: loaded_entry.runtime_data.provisioning.stream_connected)
     await pi.start_session()
-    await wait_for(
-        lambda: er.async_get(hass).async_get_entity_id(
-            "button", DOMAIN, f"{entry_id}_{FLAKY}_provision"
-        )
-        is not None
-    )
-    provision = _entity(hass, "button", f"{entry_id}_{FLAKY}_provision")
-    retry = _entity(hass, "button", f"{entry_id}_{FLAKY}_retry")
-    state = _entity(hass, "sensor", f"{entry_id}_{FLAKY}_provisioning_state")
+    provision = await entity_id_of("button", f"{entry_id}_{FLAKY}_provision")
+    retry = await entity_id_of("button", f"{entry_id}_{FLAKY}_retry")
+    state = await entity_id_of("sensor", f"{entry_id}_{FLAKY}_provisioning_state")
     await wait_for(lambda: hass.states.get(provision).state != "unavailable")
     assert hass.states.get(retry).state == "unavailable"
 
@@ -117,18 +111,16 @@ async def test_board_buttons_follow_the_state_and_retry_a_failed_board(
 
 
 async def test_pressing_a_button_the_pi_refuses_explains_why(
-    hass: HomeAssistant, loaded_entry: MockConfigEntry, pi: PiDriver, wait_for: WaitFor
+    hass: HomeAssistant,
+    loaded_entry: MockConfigEntry,
+    pi: PiDriver,
+    wait_for: WaitFor,
+    entity_id_of: EntityIdOf,
 ) -> None:
     entry_id = loaded_entry.entry_id
     await wait_for(lambda: loaded_entry.runtime_data.provisioning.stream_connected)
     await pi.start_session()
-    await wait_for(
-        lambda: er.async_get(hass).async_get_entity_id(
-            "button", DOMAIN, f"{entry_id}_{STEADY}_provision"
-        )
-        is not None
-    )
-    provision = _entity(hass, "button", f"{entry_id}_{STEADY}_provision")
+    provision = await entity_id_of("button", f"{entry_id}_{STEADY}_provision")
     await wait_for(lambda: hass.states.get(provision).state != "unavailable")
     # Someone else provisions it first, from the Pi's own dashboard.
     await pi.fault(
@@ -148,19 +140,17 @@ async def test_pressing_a_button_the_pi_refuses_explains_why(
 
 
 async def test_board_buttons_follow_the_session_not_only_the_board(
-    hass: HomeAssistant, loaded_entry: MockConfigEntry, pi: PiDriver, wait_for: WaitFor
+    hass: HomeAssistant,
+    loaded_entry: MockConfigEntry,
+    pi: PiDriver,
+    wait_for: WaitFor,
+    entity_id_of: EntityIdOf,
 ) -> None:
     entry_id = loaded_entry.entry_id
     await wait_for(lambda: loaded_entry.runtime_data.provisioning.stream_connected)
     session = await pi.start_session()
-    await wait_for(
-        lambda: er.async_get(hass).async_get_entity_id(
-            "button", DOMAIN, f"{entry_id}_{FLAKY}_retry"
-        )
-        is not None
-    )
-    retry = _entity(hass, "button", f"{entry_id}_{FLAKY}_retry")
-    state = _entity(hass, "sensor", f"{entry_id}_{FLAKY}_provisioning_state")
+    retry = await entity_id_of("button", f"{entry_id}_{FLAKY}_retry")
+    state = await entity_id_of("sensor", f"{entry_id}_{FLAKY}_provisioning_state")
     await pi.call("POST", f"/api/v1/provisioning/batch/{session['id']}/devices/{FLAKY}/provision")
     await wait_for(lambda: hass.states.get(state).state == "failed", timeout=20)
     await wait_for(lambda: hass.states.get(retry).state != "unavailable")

@@ -17,7 +17,6 @@ from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import ATTR_ENTITY_ID
 from homeassistant.core import Context, HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, Unauthorized, UnknownUser
-from homeassistant.helpers import entity_registry as er
 from homeassistant.setup import async_setup_component
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, MockUser
@@ -26,7 +25,7 @@ from pytest_homeassistant_custom_component.typing import ClientSessionGenerator,
 from custom_components.piorchestrator.const import CONF_ONLY_ALLOWLISTED, DOMAIN
 from simulator import Simulator, SimulatorConfig
 
-from .conftest import API_KEY, WIFI_PASSWORD, PiDriver, WaitFor
+from .conftest import API_KEY, WIFI_PASSWORD, EntityIdOf, PiDriver, WaitFor
 
 LISTED = "24:0A:C4:20:00:01"
 LISTED_FLAKY = "24:0A:C4:20:00:02"
@@ -401,24 +400,6 @@ async def test_retry_device_on_an_allowlisted_board_is_open_to_everyone(
 # -- Board buttons ---------------------------------------------------------------------------
 
 
-async def button(
-    hass: HomeAssistant, entry: MockConfigEntry, wait_for: WaitFor, mac: str, key: str
-) -> str:
-    """The entity id of a board's button, once the board's entities exist.
-
-    A board is known to the coordinator before its entities are added, and boards
-    seen together are not added in any promised order: wait for each one needed.
-    """
-    registry = er.async_get(hass)
-    unique_id = f"{entry.entry_id}_{mac}_{key}"
-    await wait_for(
-        lambda: registry.async_get_entity_id(BUTTON_DOMAIN, DOMAIN, unique_id) is not None
-    )
-    found = registry.async_get_entity_id(BUTTON_DOMAIN, DOMAIN, unique_id)
-    assert found is not None, (mac, key)
-    return found
-
-
 async def press(hass: HomeAssistant, entity_id: str, context: Context) -> None:
     await hass.services.async_call(
         BUTTON_DOMAIN, SERVICE_PRESS, {ATTR_ENTITY_ID: entity_id}, blocking=True, context=context
@@ -430,12 +411,13 @@ async def test_provision_button_of_an_unlisted_board_is_for_admins_only(
     loaded_entry: MockConfigEntry,
     simulator: Simulator,
     wait_for: WaitFor,
+    entity_id_of: EntityIdOf,
     hass_user: MockUser,
     hass_admin_user: MockUser,
 ) -> None:
     session_id = await start_and_discover(hass, loaded_entry, wait_for)
-    stranger = await button(hass, loaded_entry, wait_for, STRANGER, "provision")
-    listed = await button(hass, loaded_entry, wait_for, LISTED, "provision")
+    stranger = await entity_id_of(BUTTON_DOMAIN, f"{loaded_entry.entry_id}_{STRANGER}_provision")
+    listed = await entity_id_of(BUTTON_DOMAIN, f"{loaded_entry.entry_id}_{LISTED}_provision")
     await wait_for(lambda: hass.states.get(stranger).state != "unavailable")
 
     with pytest.raises(Unauthorized) as err:
@@ -461,12 +443,13 @@ async def test_retry_button_of_an_unlisted_board_is_for_admins_only(
     loaded_entry: MockConfigEntry,
     simulator: Simulator,
     wait_for: WaitFor,
+    entity_id_of: EntityIdOf,
     hass_user: MockUser,
     hass_admin_user: MockUser,
 ) -> None:
     session_id = await fail_the_flaky_boards(hass, loaded_entry, simulator, wait_for)
-    stranger = await button(hass, loaded_entry, wait_for, STRANGER, "retry")
-    listed = await button(hass, loaded_entry, wait_for, LISTED_FLAKY, "retry")
+    stranger = await entity_id_of(BUTTON_DOMAIN, f"{loaded_entry.entry_id}_{STRANGER}_retry")
+    listed = await entity_id_of(BUTTON_DOMAIN, f"{loaded_entry.entry_id}_{LISTED_FLAKY}_retry")
     await wait_for(
         lambda: hass.states.get(stranger).state != "unavailable"
         and hass.states.get(listed).state != "unavailable"
@@ -491,10 +474,11 @@ async def test_skip_button_of_an_unlisted_board_is_open_to_everyone(
     loaded_entry: MockConfigEntry,
     simulator: Simulator,
     wait_for: WaitFor,
+    entity_id_of: EntityIdOf,
     hass_user: MockUser,
 ) -> None:
     session_id = await start_and_discover(hass, loaded_entry, wait_for)
-    skip = await button(hass, loaded_entry, wait_for, STRANGER, "skip")
+    skip = await entity_id_of(BUTTON_DOMAIN, f"{loaded_entry.entry_id}_{STRANGER}_skip")
     await wait_for(lambda: hass.states.get(skip).state != "unavailable")
 
     await press(hass, skip, as_user(hass_user))

@@ -8,16 +8,14 @@ import logging
 
 from homeassistant.const import STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import entity_registry as er
 from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 
-from custom_components.piorchestrator.const import DOMAIN
 from custom_components.piorchestrator.provisioning_coordinator import UNAVAILABLE_GRACE_SECONDS
 from simulator import Simulator, SimulatorConfig
 
-from .conftest import API_KEY, PiDriver, WaitFor
+from .conftest import API_KEY, EntityIdOf, PiDriver, WaitFor
 
 BOARD = "24:0A:C4:00:00:0B"
 
@@ -28,12 +26,6 @@ def simulator_config() -> SimulatorConfig:
     return SimulatorConfig(port=0, api_key=API_KEY, speed=20, boards=0, seed=4, allowlist=(BOARD,))
 
 
-def _entity(hass: HomeAssistant, platform: str, unique_id: str) -> str:
-    found = er.async_get(hass).async_get_entity_id(platform, DOMAIN, unique_id)
-    assert found is not None, unique_id
-    return found
-
-
 async def test_pi_outage_marks_entities_unavailable_then_they_recover(
     hass: HomeAssistant,
     loaded_entry: MockConfigEntry,
@@ -42,6 +34,7 @@ async def test_pi_outage_marks_entities_unavailable_then_they_recover(
     pi: PiDriver,
     wait_for: WaitFor,
     caplog: pytest.LogCaptureFixture,
+    entity_id_of: EntityIdOf,
 ) -> None:
     runtime = loaded_entry.runtime_data
     await wait_for(
@@ -50,10 +43,10 @@ async def test_pi_outage_marks_entities_unavailable_then_they_recover(
     await pi.start_session()
     await wait_for(lambda: BOARD in runtime.provisioning.data.session_boards)
     entry_id = loaded_entry.entry_id
-    cpu = _entity(hass, "sensor", f"{entry_id}_cpu_usage")
-    connection = _entity(hass, "sensor", f"{entry_id}_connection")
-    board_state = _entity(hass, "sensor", f"{entry_id}_{BOARD}_provisioning_state")
-    session = _entity(hass, "sensor", f"{entry_id}_session_state")
+    cpu = await entity_id_of("sensor", f"{entry_id}_cpu_usage")
+    connection = await entity_id_of("sensor", f"{entry_id}_connection")
+    board_state = await entity_id_of("sensor", f"{entry_id}_{BOARD}_provisioning_state")
+    session = await entity_id_of("sensor", f"{entry_id}_session_state")
     await wait_for(lambda: hass.states.get(board_state).state == "discovered")
 
     port = simulator.port
