@@ -21,7 +21,7 @@ from custom_components.piorchestrator.api.text import NAME_LENGTH, clean_text
 from custom_components.piorchestrator.const import DOMAIN
 from simulator import Simulator, SimulatorConfig
 
-from .conftest import API_KEY, PiDriver, WaitFor
+from .conftest import API_KEY, EntityIdOf, PiDriver, WaitFor
 
 BOARD = "24:0A:C4:50:00:01"
 HOSTILE_DESCRIPTION = "<b>*Cam*</b>\u202e\x07" + "w" * 240
@@ -149,16 +149,13 @@ async def test_a_400_digit_signal_strength_shows_as_unknown_and_the_stream_goes_
     simulator: Simulator,
     pi: PiDriver,
     wait_for: WaitFor,
+    entity_id_of: EntityIdOf,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     coordinator = loaded_entry.runtime_data.provisioning
     await wait_for(lambda: coordinator.stream_connected)
     session = await pi.start_session()
-    await wait_for(lambda: state_sensor(hass, loaded_entry, BOARD) is not None)
-    signal = er.async_get(hass).async_get_entity_id(
-        "sensor", DOMAIN, f"{loaded_entry.entry_id}_{BOARD}_signal_strength"
-    )
-    assert signal is not None
+    signal = await entity_id_of("sensor", f"{loaded_entry.entry_id}_{BOARD}_signal_strength")
     await wait_for(lambda: hass.states.get(signal).state not in ("unknown", "unavailable"))
     device = {"mac": BOARD, "state": "discovered", "rssi": 10**400, "session_id": session["id"]}
     event = {
