@@ -24,7 +24,7 @@ from pathlib import Path
 import time
 from typing import Any
 
-from ..harness import SimChild, make_entry
+from ..harness import SimChild, child_cpu_seconds, make_entry
 from ..profiles import Profile
 from .common import fast_config, match_events, ms_distribution
 from .realhass import RealHass, state_entities, write_config
@@ -56,16 +56,8 @@ async def fleet(profile: Profile, work: Path) -> dict[str, Any]:
     }
 
 
-def _cpu_seconds(pid: int) -> float:
-    """CPU seconds (utime + stime) of `pid`; psutil reads /proc/<pid>/stat."""
-    import psutil  # type: ignore[import-untyped]
-
-    times = psutil.Process(pid).cpu_times()
-    return float(times.user + times.system)
-
-
 def _rss(pid: int) -> int:
-    import psutil
+    import psutil  # type: ignore[import-untyped]
 
     return int(psutil.Process(pid).memory_info().rss)
 
@@ -78,9 +70,9 @@ async def _baseline(profile: Profile, work: Path) -> dict[str, Any]:
     try:
         started_ns = await hass.wait_started()
         await asyncio.sleep(1)
-        cpu_before = _cpu_seconds(hass.pid)
+        cpu_before = child_cpu_seconds(hass.pid)
         await asyncio.sleep(profile.fleet_steady_seconds)
-        cpu = _cpu_seconds(hass.pid) - cpu_before
+        cpu = child_cpu_seconds(hass.pid) - cpu_before
         rss = _rss(hass.pid)
         await hass.stop()
     finally:
@@ -198,10 +190,10 @@ async def _steady(
     # after a session transition, debounced by 2 s; that is the session's, not steady state.
     await asyncio.sleep(STEADY_AFTER_S)
     await asyncio.gather(*(sim.call("reset_stats") for sim in sims))
-    cpu_before = _cpu_seconds(hass.pid)
+    cpu_before = child_cpu_seconds(hass.pid)
     began = time.perf_counter()
     await asyncio.sleep(window)
-    cpu = _cpu_seconds(hass.pid) - cpu_before
+    cpu = child_cpu_seconds(hass.pid) - cpu_before
     stats = await asyncio.gather(*(sim.call("stats") for sim in sims))
     elapsed = time.perf_counter() - began
     rss = _rss(hass.pid)
