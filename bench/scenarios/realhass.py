@@ -141,8 +141,10 @@ async def async_setup(hass, config):
         await hass.async_add_executor_job(write_ready, str(status["started_ns"]))
 
     def write_ready(text):
-        with open(OUT + ".ready", "w") as handle:
+        # Renamed into place: the bench polls for the file and must never read it half written.
+        with open(OUT + ".ready.tmp", "w") as handle:
             handle.write(text)
+        os.replace(OUT + ".ready.tmp", OUT + ".ready")
 
     def write(text):
         with open(OUT, "w") as handle:
