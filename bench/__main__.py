@@ -117,7 +117,15 @@ def main() -> int:
             previous = json.loads(results_path.read_text())
             previous["figures"].update(results["figures"])
             previous["durations_s"].update(results["durations_s"])
-            previous["machine"] = results["machine"]
+            # The machine table stays the full run's; the figures measured again say
+            # which code they measured, and when.
+            previous.setdefault("remeasured", {}).update(
+                {
+                    name: {"started": results["started"], "machine": results["machine"]}
+                    for name in results["figures"]
+                }
+            )
+            previous["total_s"] = round(sum(previous["durations_s"].values()), 1)
             previous["errors"] = {
                 name: error
                 for name, error in {

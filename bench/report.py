@@ -132,6 +132,15 @@ def _machine(results: Mapping[str, Any]) -> list[str]:
             + ", ".join(f"{name} {seconds} s" for name, seconds in durations.items()),
         ),
     ]
+    for name, later in results.get("remeasured", {}).items():
+        again = later.get("machine", {})
+        rows.append(
+            (
+                f"Measured again: {name}",
+                f"{again.get('git')}, run started {later.get('started')}, load average "
+                + ", ".join(str(v) for v in again.get("load_average_at_start", [])),
+            )
+        )
     lines = ["## Machine and versions", "", "| | |", "|---|---|"]
     lines += [f"| {name} | {value} |" for name, value in rows]
     return [*lines, ""]

@@ -112,3 +112,25 @@ def test_fleet_section_has_a_table_per_size_with_goals_judged_where_stated() -> 
     assert _row(ten, "… of which new boards").endswith("**not met** |")
     requests = _row(fifty, "REST requests")
     assert "780 (`/api/v1/door/status` 720, `/api/v1/x` 60)" in requests
+
+
+def test_figures_measured_again_say_which_code_they_measured() -> None:
+    """A partial run (`--only fleet`) keeps the full run's machine row and adds its own."""
+    report = write_report(
+        {
+            **RESULTS,
+            "machine": {**RESULTS["machine"], "git": "aaaaaaa"},
+            "remeasured": {
+                "fleet": {
+                    "started": "2026-12-07T00:29:25+00:00",
+                    "machine": {"git": "bbbbbbb", "load_average_at_start": [0.1, 0.2, 0.4]},
+                }
+            },
+        }
+    )
+
+    assert "| Code measured | aaaaaaa |" in report
+    assert (
+        "| Measured again: fleet | bbbbbbb, run started 2026-12-07T00:29:25+00:00, "
+        "load average 0.1, 0.2, 0.4 |"
+    ) in report
