@@ -29,6 +29,7 @@ from custom_components.piorchestrator.const import DOMAIN
 from simulator import Simulator, SimulatorConfig
 from tests.integration import conftest as wire
 from tests.integration.conftest import API_KEY, WIFI_PASSWORD, PiDriver, WaitFor
+from tests.loopback import serve
 
 # The wire-level fixtures (a simulator on 127.0.0.1, an entry loaded against it, ...)
 # live with the integration tests; these names make them available here.
@@ -312,16 +313,9 @@ async def push_server(socket_enabled: None) -> AsyncGenerator[PushServer]:
     server = PushServer()
     app = web.Application()
     app.router.add_post("/push", server.handle)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    server.url = f"http://127.0.0.1:{port}/push"
-    try:
+    async with serve(app) as port:
+        server.url = f"http://127.0.0.1:{port}/push"
         yield server
-    finally:
-        await runner.cleanup()
 
 
 @pytest.fixture

@@ -18,6 +18,7 @@ from custom_components.piorchestrator.api.event_stream import ProvisioningEventS
 from custom_components.piorchestrator.api.stream import StreamConnected, StreamDisconnected
 from simulator import Simulator
 from tests.api.conftest import SIM_API_KEY
+from tests.loopback import serve
 
 
 @pytest.fixture
@@ -151,26 +152,21 @@ async def test_a_stream_that_went_silent_is_not_reopened_by_answers(
 
     app = web.Application()
     app.router.add_get("/api/v1/provisioning/batch/events", silent_events)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = runner.addresses[0][1]
-    stream = ProvisioningEventStream(
-        PiOrchestratorClient(http, "127.0.0.1", port, api_key=SIM_API_KEY),
-        idle_timeout=0.3,
-        backoff=Backoff(initial=2.0, maximum=2.0, jitter=0),
-    )
-    recording = Recorder(stream)
-    try:
-        await recording.until(lambda: recording.dropped, 5)
-        dropped_at = recording.dropped[0]
-        while len(opened) < 2 and time.monotonic() - dropped_at < 4:
-            stream.wake()  # as every answered health or door poll does
-            await asyncio.sleep(0.05)
-        assert len(opened) == 2
-        assert opened[1] - dropped_at > 1.8, "a silent stream was reopened at once"
-    finally:
-        await recording.close()
-        hang_up.set()
-        await runner.cleanup()
+    async with serve(app) as port:
+        stream = ProvisioningEventStream(
+            PiOrchestratorClient(http, "127.0.0.1", port, api_key=SIM_API_KEY),
+            idle_timeout=0.3,
+            backoff=Backoff(initial=2.0, maximum=2.0, jitter=0),
+        )
+        recording = Recorder(stream)
+        try:
+            await recording.until(lambda: recording.dropped, 5)
+            dropped_at = recording.dropped[0]
+            while len(opened) < 2 and time.monotonic() - dropped_at < 4:
+                stream.wake()  # as every answered health or door poll does
+                await asyncio.sleep(0.05)
+            assert len(opened) == 2
+            assert opened[1] - dropped_at > 1.8, "a silent stream was reopened at once"
+        finally:
+            await recording.close()
+            hang_up.set()

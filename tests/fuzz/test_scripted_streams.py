@@ -15,6 +15,7 @@ from custom_components.piorchestrator.api.errors import PiOrchestratorConnection
 from custom_components.piorchestrator.api.event_stream import ProvisioningEventStream
 from custom_components.piorchestrator.api.events import ProvisioningEvent
 from custom_components.piorchestrator.api.stream import StreamConnected, StreamDisconnected
+from tests.loopback import serve
 from tests.reliability.results import COLLECTOR, DETERMINISTIC, examples
 
 from .strategies import chunked, sse_streams
@@ -109,15 +110,8 @@ async def ws_peer(socket_enabled: None) -> Any:
 
     app = web.Application()
     app.router.add_get("/ws/monitor", handler)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = runner.addresses[0][1]
-    try:
+    async with serve(app) as port:
         yield port, frames
-    finally:
-        await runner.cleanup()
 
 
 async def test_the_monitor_survives_garbage_frames_over_a_real_socket(ws_peer: Any) -> None:
