@@ -159,12 +159,6 @@ async def test_a_timeout_says_so(client: PiOrchestratorClient) -> None:
     assert "in time" in caught.value.message
 
 
-async def test_health_answer_that_is_not_an_object(client: PiOrchestratorClient) -> None:
-    with aioresponses() as mocked:
-        mocked.get(f"{BASE}/system/health", payload={"success": True, "data": "ok"})
-        assert await client.system_health() == {"status": "ok"}
-
-
 BAD_SESSION_IDS = [".", "..", "", "a/b", "sess%2F..", "sess 1", "sess\n1", "séss", "s" * 65]
 
 

@@ -1,6 +1,6 @@
 """REST answers: any status, headers and body become data or one of the client's errors.
 
-`_interpret` is the one place where an HTTP answer is read (API.md §1, both error
+`envelope.interpret` is the one place where an HTTP answer is read (API.md §1, both error
 shapes, bare legacy bodies); the end-to-end test sends the same answers through
 aiohttp and the client's retry loop, with the waits recorded instead of slept.
 """
@@ -18,6 +18,7 @@ from hypothesis import HealthCheck, example, given, settings, strategies as st
 import pytest
 
 from custom_components.piorchestrator.api.client import PiOrchestratorClient, RetryPolicy
+from custom_components.piorchestrator.api.envelope import interpret
 from custom_components.piorchestrator.api.errors import PiOrchestratorError
 from custom_components.piorchestrator.errors import error_placeholders, translation_key_for
 from tests.reliability.results import COLLECTOR, DETERMINISTIC, examples
@@ -122,7 +123,7 @@ def test_any_answer_is_data_or_an_error_never_an_exception(
 ) -> None:
     COLLECTOR.count_example("envelopes: _interpret")
     headers = {"Retry-After": retry_after} if retry_after is not None else {}
-    attempt = _client()._interpret(status, headers, body)
+    attempt = interpret(status, headers, body)
     if attempt.error is not None:
         _check_error(attempt.error)
     else:

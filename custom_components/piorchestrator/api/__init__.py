@@ -2,3 +2,7 @@
 
 Knows nothing of Home Assistant: it could be published on its own.
 """
+
+from .models import BoardAction, SessionAction
+
+__all__ = ["BoardAction", "SessionAction"]

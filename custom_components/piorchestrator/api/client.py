@@ -1,8 +1,10 @@
 """Async REST client for the PiOrchestrator V1 API.
 
-The client owns the wire format: URLs, the API-key header, the JSON envelopes of
-API.md §1, error codes, retries and model parsing. Callers get typed models or a
-`PiOrchestratorError`; they never see a status code or an envelope.
+The client sends: URLs, the API-key header, retries, the rate-limit hold-back, the
+body cap, opening both streams and a log of recent requests. What an answer means
+(the envelopes of API.md §1, error codes, model parsing) is `envelope.py`'s. Callers
+get typed models or a `PiOrchestratorError`; they never see a status code or an
+envelope.
 """
 
 from __future__ import annotations
@@ -10,20 +12,29 @@ from __future__ import annotations
 import asyncio
 from collections import deque
 from collections.abc import Awaitable, Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import Enum
-import json
 import logging
 import time
 from types import SimpleNamespace
-from typing import Any, Final, TypeVar
+from typing import Any, Final
 from urllib.parse import quote
 
 import aiohttp
-from pydantic import BaseModel, ValidationError
 from yarl import URL
 
+from .envelope import (
+    DEFAULT_RETRY_AFTER,
+    Answer,
+    Attempt,
+    correlation_of,
+    interpret,
+    parse,
+    parse_list,
+    unwrap,
+    wrap,
+)
 from .errors import (
     ErrorCode,
     PiOrchestratorAuthenticationError,
@@ -35,7 +46,6 @@ from .errors import (
     PiOrchestratorResponseError,
     PiOrchestratorTimeoutError,
     PiOrchestratorValidationError,
-    error_class_for,
 )
 from .mac import normalize_mac
 from .models import (
@@ -43,6 +53,7 @@ from .models import (
     AllowlistEntryResult,
     AllowlistStats,
     Board,
+    BoardAction,
     BoardActionResult,
     BoardState,
     BulkAddResult,
@@ -54,21 +65,18 @@ from .models import (
     NetworkStatus,
     ProvisionAllResult,
     Session,
+    SessionAction,
     SessionResult,
     SessionSnapshot,
     SystemInfo,
     is_session_id,
 )
-from .numbers import finite_number
 
 _LOGGER = logging.getLogger(__name__)
 
 DEFAULT_PORT: Final = 8082
 DEFAULT_BASE_PATH: Final = "/api/v1"
 LEGACY_BASE_PATH: Final = "/api"
-DEFAULT_RETRY_AFTER: Final = 5.0
-MAX_RETRY_AFTER: Final = 3600.0
-"""Seconds to wait when the Pi marks an error retryable without saying how long."""
 MAX_BODY_BYTES: Final = 8 * 1024 * 1024
 """The largest REST answer read. A session of 500 boards is about 0.1 MiB; anything
 past this is not the Pi talking, and reading it whole could exhaust the host's memory."""
@@ -77,8 +85,6 @@ _REDIRECT_STATUSES: Final = range(300, 400)
 RECENT_REQUESTS: Final = 50
 """Requests kept for diagnostics, successes included: enough to trace a batch's last moves."""
 RECENT_FAILURES: Final = 20
-
-_ModelT = TypeVar("_ModelT", bound=BaseModel)
 
 
 class _Unset(Enum):
@@ -131,22 +137,6 @@ class RequestRecord:
     """The HTTP status; None when no answer came (timeout, refused connection)."""
     duration_ms: float
     correlation_id: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class _Answer:
-    """The unwrapped data of a successful answer and the request's correlation ID."""
-
-    data: Any = None
-    correlation_id: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class _Attempt:
-    """What one attempt produced: an answer or the error to raise."""
-
-    answer: _Answer = field(default_factory=_Answer)
-    error: PiOrchestratorError | None = None
 
 
 class PiOrchestratorClient:
@@ -214,7 +204,7 @@ class PiOrchestratorClient:
 
     async def system_info(self) -> SystemInfo:
         """Return the Pi's CPU, memory, disk, temperature, uptime and load."""
-        return _parse(SystemInfo, await self._get("/system/info", protected=False))
+        return parse(SystemInfo, await self._get("/system/info", protected=False))
 
     async def answers_legacy_api(self) -> bool:
         """Whether the Pi answers the legacy `/api` routes (an older Pi without `/api/v1`).
@@ -240,11 +230,6 @@ class PiOrchestratorClient:
             self._record_request("GET", url.path, status, started, None)
         return 200 <= status < 300
 
-    async def system_health(self) -> dict[str, Any]:
-        """Return the Pi's health check as it sends it (its shape is not specified)."""
-        data = (await self._get("/system/health", protected=False)).data
-        return data if isinstance(data, dict) else {"status": data}
-
     # -- Batch provisioning -----------------------------------------------------
 
     async def start_batch(
@@ -269,7 +254,7 @@ class PiOrchestratorClient:
         }
         if config:
             body["config"] = config
-        return _parse(SessionResult, await self._post("/provisioning/batch/start", body))
+        return parse(SessionResult, await self._post("/provisioning/batch/start", body))
 
     async def get_batch(self, session_id: str, *, include_devices: bool = True) -> SessionSnapshot:
         """Return a session, with its boards unless told otherwise."""
@@ -277,19 +262,27 @@ class PiOrchestratorClient:
         answer = await self._get(
             f"/provisioning/batch/{_session_segment(session_id)}", params=params
         )
-        return _parse(SessionSnapshot, answer)
+        return parse(SessionSnapshot, answer)
+
+    async def session_action(self, session_id: str, action: SessionAction) -> SessionResult:
+        """Stop, pause or resume a session."""
+        # Checked again at run time: the action becomes a path segment, and a
+        # caller without a type checker could pass any text.
+        segment = SessionAction(action).value
+        answer = await self._post(f"/provisioning/batch/{_session_segment(session_id)}/{segment}")
+        return parse(SessionResult, answer)
 
     async def stop_batch(self, session_id: str) -> SessionResult:
         """Stop a session; boards already provisioned stay so."""
-        return await self._session_action(session_id, "stop")
+        return await self.session_action(session_id, SessionAction.STOP)
 
     async def pause_batch(self, session_id: str) -> SessionResult:
         """Pause a session; boards in flight hold where they are."""
-        return await self._session_action(session_id, "pause")
+        return await self.session_action(session_id, SessionAction.PAUSE)
 
     async def resume_batch(self, session_id: str) -> SessionResult:
         """Resume a paused session."""
-        return await self._session_action(session_id, "resume")
+        return await self.session_action(session_id, SessionAction.RESUME)
 
     async def provision_all(
         self, session_id: str, *, only_allowlisted: bool = True
@@ -299,7 +292,7 @@ class PiOrchestratorClient:
             f"/provisioning/batch/{_session_segment(session_id)}/provision-all",
             {"only_allowlisted": only_allowlisted},
         )
-        return _parse(ProvisionAllResult, answer)
+        return parse(ProvisionAllResult, answer)
 
     async def list_boards(self, session_id: str, *, state: BoardState | None = None) -> list[Board]:
         """Return the boards of a session, optionally only those in `state`."""
@@ -307,19 +300,30 @@ class PiOrchestratorClient:
         answer = await self._get(
             f"/provisioning/batch/{_session_segment(session_id)}/devices", params=params
         )
-        return _parse_list(Board, answer, "devices")
+        return parse_list(Board, answer, "devices")
+
+    async def board_action(
+        self, session_id: str, mac: str, action: BoardAction
+    ) -> BoardActionResult:
+        """Provision, retry or skip one board of a session."""
+        segment = BoardAction(action).value
+        path = (
+            f"/provisioning/batch/{_session_segment(session_id)}"
+            f"/devices/{_mac_segment(mac)}/{segment}"
+        )
+        return parse(BoardActionResult, await self._post(path))
 
     async def provision_board(self, session_id: str, mac: str) -> BoardActionResult:
         """Send the target WiFi credentials to one board."""
-        return await self._board_action(session_id, mac, "provision")
+        return await self.board_action(session_id, mac, BoardAction.PROVISION)
 
     async def retry_board(self, session_id: str, mac: str) -> BoardActionResult:
         """Retry a board that failed."""
-        return await self._board_action(session_id, mac, "retry")
+        return await self.board_action(session_id, mac, BoardAction.RETRY)
 
     async def skip_board(self, session_id: str, mac: str) -> BoardActionResult:
         """Leave a board out of this session."""
-        return await self._board_action(session_id, mac, "skip")
+        return await self.board_action(session_id, mac, BoardAction.SKIP)
 
     async def network_status(self) -> NetworkStatus:
         """Return the onboarding network's status.
@@ -331,7 +335,7 @@ class PiOrchestratorClient:
             answer = await self._get("/provisioning/batch/network")
         except PiOrchestratorNotFoundError:
             answer = await self._get("/provisioning/network/status")
-        return _parse(NetworkStatus, answer)
+        return parse(NetworkStatus, answer)
 
     # -- Allowlist ----------------------------------------------------------------
 
@@ -339,12 +343,12 @@ class PiOrchestratorClient:
         """Return the allowlist, or only its entries not yet used."""
         params = {"available": "true"} if available_only else None
         answer = await self._get("/provisioning/allowlist", params=params)
-        return _parse_list(AllowlistEntry, answer, "entries")
+        return parse_list(AllowlistEntry, answer, "entries")
 
     async def allowlist_entry(self, mac: str) -> AllowlistEntry:
         """Return one allowlist entry."""
         answer = await self._get(f"/provisioning/allowlist/{_mac_segment(mac)}")
-        return _parse(AllowlistEntry, _unwrap(answer, "entry"))
+        return parse(AllowlistEntry, unwrap(answer, "entry"))
 
     async def allowlist_add(
         self, mac: str, *, description: str | None = None, container_id: str | None = None
@@ -356,7 +360,7 @@ class PiOrchestratorClient:
         if container_id is not None:
             body["container_id"] = container_id
         answer = await self._post("/provisioning/allowlist", body)
-        return _parse(AllowlistEntryResult, _wrap(answer, "entry")).entry
+        return parse(AllowlistEntryResult, wrap(answer, "entry")).entry
 
     async def allowlist_update(
         self,
@@ -374,7 +378,7 @@ class PiOrchestratorClient:
         answer = await self._request(
             "PATCH", f"/provisioning/allowlist/{_mac_segment(mac)}", json_body=body
         )
-        return _parse(AllowlistEntryResult, _wrap(answer, "entry")).entry
+        return parse(AllowlistEntryResult, wrap(answer, "entry")).entry
 
     async def allowlist_remove(self, mac: str) -> None:
         """Withdraw a board's approval."""
@@ -384,40 +388,40 @@ class PiOrchestratorClient:
         """Approve many boards at once; each entry has `mac` and optional details."""
         body = [{**entry, "mac": normalize_mac(str(entry["mac"]))} for entry in entries]
         answer = await self._post("/provisioning/allowlist/bulk", {"entries": body})
-        return _parse(BulkAddResult, answer)
+        return parse(BulkAddResult, answer)
 
     async def allowlist_bulk_remove(self, macs: Iterable[str]) -> BulkRemoveResult:
         """Withdraw many approvals at once."""
         body = {"macs": [normalize_mac(mac) for mac in macs]}
-        return _parse(
+        return parse(
             BulkRemoveResult, await self._post("/provisioning/allowlist/bulk-remove", body)
         )
 
     async def allowlist_clear(self) -> ClearResult:
         """Remove every allowlist entry."""
-        return _parse(ClearResult, await self._request("DELETE", "/provisioning/allowlist/all"))
+        return parse(ClearResult, await self._request("DELETE", "/provisioning/allowlist/all"))
 
     async def allowlist_stats(self) -> AllowlistStats:
         """Return how many entries exist, are used and are available."""
-        return _parse(AllowlistStats, await self._get("/provisioning/allowlist/stats"))
+        return parse(AllowlistStats, await self._get("/provisioning/allowlist/stats"))
 
     # -- Session recovery ------------------------------------------------------
 
     async def recoverable_sessions(self) -> list[Session]:
         """Return sessions interrupted by a Pi restart that can be resumed."""
         answer = await self._get("/provisioning/sessions/recoverable")
-        return _parse_list(Session, answer, "sessions")
+        return parse_list(Session, answer, "sessions")
 
     async def resume_session(self, session_id: str) -> SessionResult:
         """Resume an interrupted session; its boards keep their states."""
         answer = await self._post(f"/provisioning/sessions/{_session_segment(session_id)}/resume")
-        return _parse(SessionResult, answer)
+        return parse(SessionResult, answer)
 
     # -- Cabinet door -----------------------------------------------------------
 
     async def door_status(self) -> DoorStatus:
         """Return the cabinet door's contact and lock state."""
-        return _parse(DoorStatus, await self._get("/door/status"))
+        return parse(DoorStatus, await self._get("/door/status"))
 
     async def open_door(
         self, *, duration: int | None = None, testing_mode: bool | None = None
@@ -437,7 +441,7 @@ class PiOrchestratorClient:
     async def door_history(self, *, limit: int = 20) -> list[DoorHistoryEntry]:
         """Return the latest door commands, newest first as the Pi orders them."""
         answer = await self._get("/door/history", params={"limit": str(limit)})
-        return _parse_list(DoorHistoryEntry, answer, "history")
+        return parse_list(DoorHistoryEntry, answer, "history")
 
     # -- Streams -----------------------------------------------------------------
 
@@ -485,7 +489,7 @@ class PiOrchestratorClient:
                 async with asyncio.timeout(self._timeout.total):
                     attempt = await self._read_answer("GET", path, response)
             except (TimeoutError, aiohttp.ClientError) as err:
-                attempt = _Attempt(error=self._transport_error("GET", path, err))
+                attempt = Attempt(error=self._transport_error("GET", path, err))
             finally:
                 response.release()
             self._note_rate_limit(attempt.error)
@@ -531,27 +535,19 @@ class PiOrchestratorClient:
 
     # -- Plumbing ----------------------------------------------------------------
 
-    async def _session_action(self, session_id: str, action: str) -> SessionResult:
-        answer = await self._post(f"/provisioning/batch/{_session_segment(session_id)}/{action}")
-        return _parse(SessionResult, answer)
-
-    async def _board_action(self, session_id: str, mac: str, action: str) -> BoardActionResult:
-        path = f"/provisioning/batch/{_session_segment(session_id)}/devices/{_mac_segment(mac)}/{action}"
-        return _parse(BoardActionResult, await self._post(path))
-
     @staticmethod
-    def _door_result(answer: _Answer) -> DoorCommandResult:
+    def _door_result(answer: Answer) -> DoorCommandResult:
         # The door endpoints put `success` inside `data`; a refusal there is a
         # failed command, not a transport error, so the caller decides.
-        result = _parse(DoorCommandResult, answer)
+        result = parse(DoorCommandResult, answer)
         return result.model_copy(update={"correlation_id": answer.correlation_id})
 
     async def _get(
         self, path: str, *, params: Mapping[str, str] | None = None, protected: bool = True
-    ) -> _Answer:
+    ) -> Answer:
         return await self._request("GET", path, params=params, protected=protected)
 
-    async def _post(self, path: str, body: Mapping[str, Any] | None = None) -> _Answer:
+    async def _post(self, path: str, body: Mapping[str, Any] | None = None) -> Answer:
         return await self._request("POST", path, json_body=dict(body) if body is not None else {})
 
     @property
@@ -581,7 +577,7 @@ class PiOrchestratorClient:
         params: Mapping[str, str] | None = None,
         json_body: Mapping[str, Any] | None = None,
         protected: bool = True,
-    ) -> _Answer:
+    ) -> Answer:
         """Send a request, retrying what the Pi says is retryable, and unwrap it."""
         idempotent = method in ("GET", "PUT", "DELETE", "HEAD")
         waited = 0.0
@@ -629,9 +625,9 @@ class PiOrchestratorClient:
         params: Mapping[str, str] | None,
         json_body: Mapping[str, Any] | None,
         protected: bool,
-    ) -> _Attempt:
+    ) -> Attempt:
         if (held := self._held_back(method, path)) is not None:
-            return _Attempt(error=held)
+            return Attempt(error=held)
         started = time.monotonic()
         url = self._url(path)
         try:
@@ -648,10 +644,10 @@ class PiOrchestratorClient:
                 if response.status in _REDIRECT_STATUSES:
                     # Unread: a redirect's body is not the Pi's answer.
                     self._record_request(method, url.path, response.status, started, None)
-                    return _Attempt(error=self._redirect_error(method, path, response))
+                    return Attempt(error=self._redirect_error(method, path, response))
                 attempt = await self._read_answer(method, path, response)
                 self._note_rate_limit(attempt.error)
-                correlation_id = attempt.answer.correlation_id or _correlation_of(attempt.error)
+                correlation_id = attempt.answer.correlation_id or correlation_of(attempt.error)
                 record = self._record_request(
                     method, url.path, response.status, started, correlation_id
                 )
@@ -666,7 +662,7 @@ class PiOrchestratorClient:
                 return attempt
         except (TimeoutError, aiohttp.ClientError) as err:
             self._record_request(method, url.path, None, started, None)
-            return _Attempt(error=self._transport_error(method, path, err))
+            return Attempt(error=self._transport_error(method, path, err))
 
     def _record_request(
         self,
@@ -736,7 +732,7 @@ class PiOrchestratorClient:
 
     async def _read_answer(
         self, method: str, path: str, response: aiohttp.ClientResponse
-    ) -> _Attempt:
+    ) -> Attempt:
         """Read a bounded body and interpret it; a body too large is refused unread."""
         declared = response.content_length
         body = bytearray()
@@ -746,7 +742,7 @@ class PiOrchestratorClient:
                 if len(body) > MAX_BODY_BYTES:
                     break
         if (declared is not None and declared > MAX_BODY_BYTES) or len(body) > MAX_BODY_BYTES:
-            return _Attempt(
+            return Attempt(
                 error=PiOrchestratorResponseError(
                     f"The Pi at {self.host} answered {method} {path} with more than "
                     f"{MAX_BODY_BYTES // (1024 * 1024)} MiB; the answer was not read. "
@@ -754,33 +750,7 @@ class PiOrchestratorClient:
                     http_status=response.status,
                 )
             )
-        return self._interpret(response.status, response.headers, bytes(body))
-
-    def _interpret(self, status: int, headers: Mapping[str, str], body: bytes) -> _Attempt:
-        """Turn one HTTP answer into data or an error, following API.md §1."""
-        if status == 204 or not body.strip():
-            if 200 <= status < 300:
-                return _Attempt()
-            return _Attempt(error=_error_from_status(status, headers, None))
-        try:
-            payload = json.loads(body)
-        except (ValueError, RecursionError):
-            return _Attempt(
-                error=PiOrchestratorResponseError(
-                    f"The Pi answered HTTP {status} with a body that is not JSON",
-                    http_status=status,
-                )
-            )
-        correlation_id = payload.get("correlation_id") if isinstance(payload, dict) else None
-        if isinstance(payload, dict) and isinstance(payload.get("success"), bool):
-            if payload["success"] and 200 <= status < 300:
-                return _Attempt(_Answer(payload.get("data"), correlation_id))
-            return _Attempt(error=_error_from_envelope(status, headers, payload))
-        # A bare body: the legacy routes, or a V1 route behind something that
-        # strips envelopes. Its status alone says whether it failed.
-        if 200 <= status < 300:
-            return _Attempt(_Answer(payload, correlation_id))
-        return _Attempt(error=_error_from_status(status, headers, payload))
+        return interpret(response.status, response.headers, bytes(body))
 
     def _record_failure(self, method: str, path: str, error: PiOrchestratorError) -> None:
         _LOGGER.debug("%s %s failed: %s", method, path, error)
@@ -852,136 +822,3 @@ def _segment(value: str) -> str:
 
 def _mac_segment(mac: str) -> str:
     return _segment(normalize_mac(mac))
-
-
-def _seconds(value: Any) -> float | None:
-    """A wait the Pi asked for, if it is a sane number of seconds.
-
-    Not a number, negative, infinite or NaN is no answer; a huge one is capped,
-    so a broken Pi cannot make a caller wait for ever.
-    """
-    if isinstance(value, int) and not isinstance(value, bool) and value > MAX_RETRY_AFTER:
-        return MAX_RETRY_AFTER
-    seconds = finite_number(value)
-    if seconds is None or seconds < 0:
-        return None
-    return min(seconds, MAX_RETRY_AFTER)
-
-
-def _retry_after_header(headers: Mapping[str, str]) -> float | None:
-    return _seconds(headers.get("Retry-After"))
-
-
-def _error_from_envelope(
-    status: int, headers: Mapping[str, str], payload: Mapping[str, Any]
-) -> PiOrchestratorError:
-    """Build the error from either envelope shape of API.md §1."""
-    raw_error = payload.get("error")
-    if isinstance(raw_error, dict):
-        # The nested shape used by every V1 handler.
-        code = raw_error.get("code")
-        message = raw_error.get("message")
-        retryable = raw_error.get("retryable")
-        retry_after = raw_error.get("retry_after_seconds")
-        details = raw_error.get("details")
-    else:
-        # The flat shape of the auth middleware: `error` is the message.
-        code = payload.get("code")
-        message = raw_error
-        retryable = payload.get("retryable")
-        retry_after = payload.get("retry_after_seconds")
-        details = None
-    retry_after = _seconds(retry_after)
-    if retry_after is None:
-        retry_after = _retry_after_header(headers)
-    code_text = code if isinstance(code, str) and code else None
-    error_class = error_class_for(code_text, status)
-    is_retryable = (
-        retryable if isinstance(retryable, bool) else error_class is PiOrchestratorRateLimitedError
-    )
-    if is_retryable and retry_after is None:
-        retry_after = DEFAULT_RETRY_AFTER
-    correlation_id = payload.get("correlation_id")
-    return error_class(
-        message if isinstance(message, str) and message else f"The Pi answered HTTP {status}",
-        code=code_text,
-        http_status=status,
-        retryable=is_retryable,
-        retry_after=retry_after,
-        correlation_id=correlation_id if isinstance(correlation_id, str) else None,
-        details=details if isinstance(details, str) else None,
-    )
-
-
-def _error_from_status(
-    status: int, headers: Mapping[str, str], payload: Any
-) -> PiOrchestratorError:
-    """Build the error for an answer without an envelope."""
-    message = None
-    if isinstance(payload, dict):
-        for key in ("error", "message"):
-            if isinstance(payload.get(key), str):
-                message = payload[key]
-                break
-    error_class = error_class_for(None, status)
-    retry_after = _retry_after_header(headers)
-    retryable = status in (429, 502, 503, 504)
-    return error_class(
-        message or f"The Pi answered HTTP {status}",
-        http_status=status,
-        retryable=retryable,
-        retry_after=retry_after
-        if retry_after is not None
-        else (DEFAULT_RETRY_AFTER if retryable else None),
-    )
-
-
-def _correlation_of(error: PiOrchestratorError | None) -> str | None:
-    return error.correlation_id if error is not None else None
-
-
-def _unwrap(answer: _Answer, key: str) -> _Answer:
-    """Return `data[key]` when the Pi wrapped the object, else the answer itself."""
-    if isinstance(answer.data, dict) and isinstance(answer.data.get(key), dict):
-        return _Answer(answer.data[key], answer.correlation_id)
-    return answer
-
-
-def _wrap(answer: _Answer, key: str) -> _Answer:
-    """Return `{key: data}` when the Pi answered with the bare object."""
-    if isinstance(answer.data, dict) and key not in answer.data:
-        return _Answer({key: answer.data}, answer.correlation_id)
-    return answer
-
-
-def _parse(model: type[_ModelT], answer: _Answer) -> _ModelT:
-    """Validate the answer's data as `model`, naming every missing or invalid field."""
-    return _validate(model, answer.data, answer.correlation_id)
-
-
-def _validate(model: type[_ModelT], data: Any, correlation_id: str | None) -> _ModelT:
-    try:
-        return model.model_validate(data if data is not None else {})
-    except ValidationError as err:
-        fields = ", ".join(
-            ".".join(str(part) for part in issue["loc"]) or "(root)" for issue in err.errors()
-        )
-        raise PiOrchestratorResponseError(
-            f"The Pi's answer does not match the V1 contract for {model.__name__}: "
-            f"missing or invalid {fields}",
-            correlation_id=correlation_id,
-        ) from None
-
-
-def _parse_list(model: type[_ModelT], answer: _Answer, key: str) -> list[_ModelT]:
-    """Parse a list the Pi sends either bare or as `{key: [...]}`."""
-    data = answer.data
-    items = data.get(key) if isinstance(data, dict) else data
-    if items is None:
-        return []
-    if not isinstance(items, list):
-        raise PiOrchestratorResponseError(
-            f"The Pi's answer does not match the V1 contract: {key} is not a list",
-            correlation_id=answer.correlation_id,
-        )
-    return [_validate(model, item, answer.correlation_id) for item in items]

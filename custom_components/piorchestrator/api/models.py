@@ -95,6 +95,22 @@ class LockState(_LiberalEnum):
     UNKNOWN = "unknown"
 
 
+class SessionAction(StrEnum):
+    """What can be asked of a running session; the value is its path segment (API.md §4)."""
+
+    STOP = "stop"
+    PAUSE = "pause"
+    RESUME = "resume"
+
+
+class BoardAction(StrEnum):
+    """What can be asked of one board in a session; the value is its path segment (API.md §4)."""
+
+    PROVISION = "provision"
+    RETRY = "retry"
+    SKIP = "skip"
+
+
 def _canonical_mac(value: Any) -> Any:
     return normalize_mac(value) if isinstance(value, str) else value
 
