@@ -10,7 +10,6 @@ DOMAIN: Final = "piorchestrator"
 LOGGER = logging.getLogger(__package__)
 
 DEFAULT_PORT: Final = 8082
-DEFAULT_NAME: Final = "PiOrchestrator"
 MANUFACTURER: Final = "PiOrchestrator"
 
 CONF_VERIFY_SSL: Final = "verify_ssl"
