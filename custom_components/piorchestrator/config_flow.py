@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 import ipaddress
 import re
-from typing import Any
+from typing import Any, Final
 
 from homeassistant.config_entries import ConfigFlow, ConfigFlowResult
 from homeassistant.const import CONF_API_KEY, CONF_HOST, CONF_PORT, CONF_SSL
@@ -22,13 +22,7 @@ import voluptuous as vol
 from yarl import URL
 
 from . import compat
-from .api.errors import (
-    PiOrchestratorAuthenticationError,
-    PiOrchestratorConnectionError,
-    PiOrchestratorError,
-    PiOrchestratorNotFoundError,
-    PiOrchestratorRedirectError,
-)
+from .api.errors import PiOrchestratorError, PiOrchestratorNotFoundError
 from .api.numbers import finite_number
 from .const import (
     CONF_BOARD_ENTITIES,
@@ -53,6 +47,7 @@ from .const import (
     MIN_STALE_BOARD_DAYS,
 )
 from .data import PiOrchestratorConfigEntry, create_client
+from .errors import ErrorKind, error_kind
 
 _PORT_SELECTOR = NumberSelector(
     NumberSelectorConfig(min=1, max=65535, step=1, mode=NumberSelectorMode.BOX)
@@ -203,16 +198,8 @@ class PiOrchestratorConfigFlow(ConfigFlow, domain=DOMAIN):
                 raise
             # System routes are open; a protected read is what proves the key.
             await client.allowlist_stats()
-        except PiOrchestratorAuthenticationError:
-            return "invalid_auth" if config.get(CONF_API_KEY) else "api_key_required"
-        except PiOrchestratorConnectionError:
-            return "cannot_connect"
-        except PiOrchestratorRedirectError as err:
-            LOGGER.warning("The address %s answered with a redirect: %s", config[CONF_HOST], err)
-            return "redirected"
         except PiOrchestratorError as err:
-            LOGGER.warning("The Pi at %s answered unexpectedly: %s", config[CONF_HOST], err)
-            return "unknown"
+            return _form_error(err, config)
         except Exception:  # noqa: BLE001 - a config flow must never crash on a bad Pi
             LOGGER.exception("Unexpected error while checking the Pi at %s", config[CONF_HOST])
             return "unknown"
@@ -403,6 +390,28 @@ def _seconds_selector(minimum: int, maximum: int) -> NumberSelector:
             min=minimum, max=maximum, step=1, unit_of_measurement="s", mode=NumberSelectorMode.BOX
         )
     )
+
+
+_FORM_ERRORS: Final[Mapping[ErrorKind, str]] = {
+    ErrorKind.REFUSED_KEY: "invalid_auth",
+    ErrorKind.UNREACHABLE: "cannot_connect",
+    ErrorKind.REDIRECTED: "redirected",
+    ErrorKind.CALLER_MISTAKE: "unknown",
+    ErrorKind.PI_FAILURE: "unknown",
+}
+"""The form's error for each kind `errors.error_kind` sorts a failure into."""
+
+
+def _form_error(err: PiOrchestratorError, config: Mapping[str, Any]) -> str:
+    """The form error for a failed check, sorted as everywhere else in the integration."""
+    kind = error_kind(err)
+    if kind is ErrorKind.REFUSED_KEY and not config.get(CONF_API_KEY):
+        return "api_key_required"
+    if kind is ErrorKind.REDIRECTED:
+        LOGGER.warning("The address %s answered with a redirect: %s", config[CONF_HOST], err)
+    elif _FORM_ERRORS[kind] == "unknown":
+        LOGGER.warning("The Pi at %s answered unexpectedly: %s", config[CONF_HOST], err)
+    return _FORM_ERRORS[kind]
 
 
 def _without_secret(user_input: Mapping[str, Any] | None) -> dict[str, Any]:

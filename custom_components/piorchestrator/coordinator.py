@@ -12,40 +12,22 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from homeassistant.core import HomeAssistant, callback
-from homeassistant.exceptions import ConfigEntryAuthFailed
 from homeassistant.helpers.debounce import Debouncer
-from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
+from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
 
 from .api.client import PiOrchestratorClient
-from .api.errors import PiOrchestratorAuthenticationError, PiOrchestratorError
 from .api.models import AllowlistEntry, DoorStatus
 from .const import ALLOWLIST_POLL_INTERVAL, ALLOWLIST_REFRESH_COOLDOWN, DOMAIN, LOGGER
-from .errors import error_placeholders, translation_key_for
+from .errors import translate_update_errors
 
 if TYPE_CHECKING:
     from .data import PiOrchestratorConfigEntry
 
 
 async def fetch_or_raise[_T](request: Awaitable[_T]) -> _T:
-    """Await a client call inside a coordinator update.
-
-    A refused key starts reauthentication; any other failure marks the
-    coordinator's entities unavailable with a translated reason.
-    """
-    try:
+    """Await a client call inside a coordinator update, its errors made the coordinator's."""
+    with translate_update_errors():
         return await request
-    except PiOrchestratorAuthenticationError as err:
-        raise ConfigEntryAuthFailed(
-            translation_domain=DOMAIN,
-            translation_key="error_unauthorized",
-            translation_placeholders=error_placeholders(err),
-        ) from err
-    except PiOrchestratorError as err:
-        raise UpdateFailed(
-            translation_domain=DOMAIN,
-            translation_key=translation_key_for(err),
-            translation_placeholders=error_placeholders(err),
-        ) from err
 
 
 @callback

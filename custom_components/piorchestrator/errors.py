@@ -1,8 +1,10 @@
-"""Turn client errors into errors a person can act on, in their language.
+"""The one place client errors become Home Assistant's: translated, and acted on.
 
 Every PiOrchestrator error code has its own translated message saying what
 happened and what to do, with the server's message, the correlation ID and, for
-retryable errors, how long to wait.
+retryable errors, how long to wait. Whatever made the request (an action, a
+button, the lock, a repair, a coordinator, the config flow), `error_kind` sorts
+the error the same way, so a refused key asks for a new one wherever it shows.
 """
 
 from __future__ import annotations
@@ -10,10 +12,18 @@ from __future__ import annotations
 from collections.abc import Callable, Coroutine, Iterator
 from contextlib import contextmanager
 from datetime import timedelta
+from enum import StrEnum
 from functools import wraps
-from typing import Any, Concatenate
+from typing import Any, Concatenate, Protocol
 
-from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.config_entries import ConfigEntry
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.exceptions import (
+    ConfigEntryAuthFailed,
+    HomeAssistantError,
+    ServiceValidationError,
+)
+from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 from homeassistant.util import dt as dt_util
 
 from .api.errors import (
@@ -27,6 +37,7 @@ from .api.errors import (
     PiOrchestratorRedirectError,
     PiOrchestratorTimeoutError,
     PiOrchestratorValidationError,
+    is_refused_key,
 )
 from .const import DOMAIN, LOGGER
 
@@ -73,17 +84,42 @@ def error_placeholders(err: PiOrchestratorError) -> dict[str, str]:
     }
 
 
+class ErrorKind(StrEnum):
+    """What a failed request means for Home Assistant, whoever made it."""
+
+    REFUSED_KEY = "refused_key"
+    """Only a new API key helps: reauthentication."""
+    UNREACHABLE = "unreachable"
+    REDIRECTED = "redirected"
+    CALLER_MISTAKE = "caller_mistake"
+    """An invalid value, a board in the wrong state, a session that does not exist."""
+    PI_FAILURE = "pi_failure"
+
+
+def error_kind(err: PiOrchestratorError) -> ErrorKind:
+    """Sort a client error; every caller decides from this and nothing else."""
+    if is_refused_key(err):
+        return ErrorKind.REFUSED_KEY
+    if isinstance(err, PiOrchestratorRedirectError):
+        return ErrorKind.REDIRECTED
+    if isinstance(err, PiOrchestratorConnectionError):
+        return ErrorKind.UNREACHABLE
+    if isinstance(err, _CALLER_MISTAKES):
+        return ErrorKind.CALLER_MISTAKE
+    return ErrorKind.PI_FAILURE
+
+
 def to_home_assistant_error(err: PiOrchestratorError) -> HomeAssistantError:
     """Build the translated error for `err`.
 
-    The caller's own mistakes (invalid values, a board in the wrong state, a
-    session that does not exist) are validation errors; everything else is a
-    failure of the Pi or the network.
+    The caller's own mistakes are validation errors; everything else is a
+    failure of the Pi, the network or the key.
     """
     error_class = (
-        ServiceValidationError if isinstance(err, _CALLER_MISTAKES) else HomeAssistantError
+        ServiceValidationError
+        if error_kind(err) is ErrorKind.CALLER_MISTAKE
+        else HomeAssistantError
     )
-    LOGGER.debug("PiOrchestrator request failed: %s", err)
     return error_class(
         translation_domain=DOMAIN,
         translation_key=translation_key_for(err),
@@ -91,23 +127,73 @@ def to_home_assistant_error(err: PiOrchestratorError) -> HomeAssistantError:
     )
 
 
-def handle_errors[_SelfT, **_P, _R](
-    func: Callable[Concatenate[_SelfT, _P], Coroutine[Any, Any, _R]],
-) -> Callable[Concatenate[_SelfT, _P], Coroutine[Any, Any, _R]]:
-    """Decorate an entity action so client errors surface translated."""
+@callback
+def async_handle_client_error(
+    hass: HomeAssistant, entry: ConfigEntry[Any] | None, err: PiOrchestratorError
+) -> ErrorKind:
+    """Act on a failed request outside a coordinator; return its kind.
 
-    @wraps(func)
-    async def wrapper(self: _SelfT, /, *args: _P.args, **kwargs: _P.kwargs) -> _R:
-        with translate_errors():
-            return await func(self, *args, **kwargs)
-
-    return wrapper
+    A refused key starts reauthentication of the entry. Home Assistant keeps one
+    reauthentication flow per entry, so calls failing together ask only once.
+    """
+    kind = error_kind(err)
+    LOGGER.debug("PiOrchestrator request failed (%s): %s", kind, err)
+    if kind is ErrorKind.REFUSED_KEY and entry is not None:
+        entry.async_start_reauth(hass)
+    return kind
 
 
 @contextmanager
-def translate_errors() -> Iterator[None]:
-    """Re-raise client errors in the block as translated Home Assistant errors."""
+def translate_errors(hass: HomeAssistant, entry: ConfigEntry[Any] | None) -> Iterator[None]:
+    """Re-raise client errors in the block translated, after acting on them."""
     try:
         yield
     except PiOrchestratorError as err:
+        async_handle_client_error(hass, entry, err)
         raise to_home_assistant_error(err) from err
+
+
+@contextmanager
+def translate_update_errors() -> Iterator[None]:
+    """The coordinator flavour: what `DataUpdateCoordinator` understands.
+
+    A refused key becomes `ConfigEntryAuthFailed`, from which Home Assistant
+    starts reauthentication itself (or fails setup into it); anything else marks
+    the coordinator's entities unavailable with a translated reason.
+    """
+    try:
+        yield
+    except PiOrchestratorError as err:
+        error_class = (
+            ConfigEntryAuthFailed if error_kind(err) is ErrorKind.REFUSED_KEY else UpdateFailed
+        )
+        raise error_class(
+            translation_domain=DOMAIN,
+            translation_key=translation_key_for(err),
+            translation_placeholders=error_placeholders(err),
+        ) from err
+
+
+class _EntityOfEntry(Protocol):
+    """An entity acting on the Pi: it knows Home Assistant and its entry's coordinator."""
+
+    @property
+    def hass(self) -> HomeAssistant:
+        """Home Assistant, once the entity is added."""
+
+    @property
+    def coordinator(self) -> DataUpdateCoordinator[Any]:
+        """The coordinator feeding the entity, which names its config entry."""
+
+
+def handle_errors[_EntityT: _EntityOfEntry, **_P, _R](
+    func: Callable[Concatenate[_EntityT, _P], Coroutine[Any, Any, _R]],
+) -> Callable[Concatenate[_EntityT, _P], Coroutine[Any, Any, _R]]:
+    """Decorate an entity action so client errors surface as `translate_errors` makes them."""
+
+    @wraps(func)
+    async def wrapper(self: _EntityT, /, *args: _P.args, **kwargs: _P.kwargs) -> _R:
+        with translate_errors(self.hass, self.coordinator.config_entry):
+            return await func(self, *args, **kwargs)
+
+    return wrapper

@@ -41,13 +41,13 @@ class DoorLock(PiOrchestratorEntity[DoorCoordinator], LockEntity):
 
     async def async_lock(self, **kwargs: Any) -> None:
         """Close and lock the door."""
-        with translate_errors():
+        with translate_errors(self.hass, self.coordinator.config_entry):
             self._raise_if_refused(await self.coordinator.client.close_door())
         await self.coordinator.async_request_refresh()
 
     async def async_unlock(self, **kwargs: Any) -> None:
         """Unlock and open the door."""
-        with translate_errors():
+        with translate_errors(self.hass, self.coordinator.config_entry):
             self._raise_if_refused(await self.coordinator.client.open_door())
         await self.coordinator.async_request_refresh()
 

@@ -26,6 +26,7 @@ from .api.events import EventKind
 from .api.models import Session
 from .const import DOMAIN, LOGGER
 from .data import PiOrchestratorConfigEntry
+from .errors import async_handle_client_error
 from .provisioning_coordinator import SessionTransition, Transition
 
 ISSUE_TRANSLATION_KEY: Final = "recoverable_session"
@@ -131,7 +132,8 @@ class RecoveryWatcher:
             sessions = await self._entry.runtime_data.client.recoverable_sessions()
         except PiOrchestratorError as err:
             # Issues stay as they are: an unreachable Pi has not changed its mind.
-            LOGGER.debug("Cannot list the Pi's recoverable sessions: %s", err)
+            # A refused key still asks for a new one, as it would anywhere else.
+            async_handle_client_error(self._hass, self._entry, err)
             return
         if not self._stopped:
             async_sync_recovery_issues(self._hass, self._entry, sessions)

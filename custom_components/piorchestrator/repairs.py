@@ -10,20 +10,12 @@ from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResult
 import voluptuous as vol
 
-from .api.errors import ErrorCode, PiOrchestratorError, PiOrchestratorNotFoundError
+from .api.errors import ErrorCode, PiOrchestratorError, is_session_gone
 from .api.models import SessionSnapshot
 from .api.text import clean_message, escape_markdown
 from .data import PiOrchestratorConfigEntry
+from .errors import ErrorKind, async_handle_client_error
 from .recovery import async_delete_recovery_issue
-
-_GONE_CODES = frozenset(
-    {
-        ErrorCode.SESSION_NOT_FOUND,
-        ErrorCode.SESSION_EXPIRED,
-        ErrorCode.SESSION_ALREADY_CLOSED,
-        ErrorCode.SESSION_NOT_RECOVERABLE,
-    }
-)
 
 
 async def async_create_fix_flow(
@@ -59,8 +51,8 @@ class ResumeSessionFlow(RepairsFlow):
             try:
                 await client.resume_session(self._session_id)
             except PiOrchestratorError as err:
-                if err.code in _GONE_CODES or isinstance(err, PiOrchestratorNotFoundError):
-                    return self._gone(err)
+                if (stop := self._stop_for(entry, err)) is not None:
+                    return stop
                 errors["base"] = (
                     "session_active"
                     if err.code == ErrorCode.SESSION_ALREADY_ACTIVE
@@ -73,10 +65,8 @@ class ResumeSessionFlow(RepairsFlow):
 
         try:
             snapshot = await client.get_batch(self._session_id)
-        except PiOrchestratorNotFoundError as err:
-            return self._gone(err)
         except PiOrchestratorError as err:
-            return self.async_abort(
+            return self._stop_for(entry, err) or self.async_abort(
                 reason="cannot_connect", description_placeholders={"error": _error_text(err)}
             )
         placeholders.update(_describe(snapshot))
@@ -86,6 +76,18 @@ class ResumeSessionFlow(RepairsFlow):
             errors=errors,
             description_placeholders=placeholders,
         )
+
+    def _stop_for(
+        self, entry: PiOrchestratorConfigEntry, err: PiOrchestratorError
+    ) -> FlowResult | None:
+        """End the flow where no retry can help: a refused key, or a session gone."""
+        if async_handle_client_error(self.hass, entry, err) is ErrorKind.REFUSED_KEY:
+            return self.async_abort(
+                reason="reauth_required", description_placeholders={"error": _error_text(err)}
+            )
+        if is_session_gone(err):
+            return self._gone(err)
+        return None
 
     def _gone(self, err: PiOrchestratorError) -> FlowResult:
         """The session cannot come back: say why, and withdraw its issue."""

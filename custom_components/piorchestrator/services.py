@@ -4,7 +4,8 @@ Registered once in `async_setup`, so they exist (and validate) while no entry
 is loaded; each names its Pi with `config_entry_id`. Input is checked before
 anything is sent: a bad MAC, an unknown board or a missing session raises a
 translated `ServiceValidationError` and no request leaves Home Assistant.
-Failures of the Pi become translated errors through `errors.py`.
+Failures of the Pi become translated errors through `errors.translate_errors`,
+which also asks for a new key when the Pi refuses the stored one.
 
 The WiFi password of `start_batch` is kept out of everything Home Assistant
 records about a call (see `_start_batch_schema`).
@@ -12,8 +13,8 @@ records about a call (see `_start_batch_schema`).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine, Iterator, Mapping
-from contextlib import contextmanager, suppress
+from collections.abc import Callable, Coroutine, Mapping
+from contextlib import suppress
 from datetime import UTC, datetime
 from typing import Any, Final, cast
 
@@ -33,12 +34,7 @@ import voluptuous as vol
 
 from . import compat
 from .api.client import UNSET
-from .api.errors import (
-    ErrorCode,
-    PiOrchestratorAuthenticationError,
-    PiOrchestratorError,
-    PiOrchestratorValidationError,
-)
+from .api.errors import PiOrchestratorValidationError
 from .api.mac import normalize_mac
 from .api.models import Session, is_session_id
 from .api.numbers import finite_number
@@ -46,7 +42,7 @@ from .authorization import async_require_admin, async_require_admin_unless_allow
 from .bus_events import board_mac
 from .const import CONF_ONLY_ALLOWLISTED, DEFAULT_ONLY_ALLOWLISTED, DOMAIN
 from .data import PiOrchestratorConfigEntry
-from .errors import to_home_assistant_error
+from .errors import translate_errors
 from .recovery import async_delete_recovery_issue
 
 SERVICE_START_BATCH: Final = "start_batch"
@@ -78,7 +74,6 @@ ATTR_CONTAINER_ID: Final = "container_id"
 
 REDACTED: Final = "**REDACTED**"
 MAX_TIMEOUT: Final = 3600
-_TOTP_CODES: Final = frozenset({ErrorCode.TOTP_INVALID, ErrorCode.TOTP_EXPIRED})
 
 _ENTRY_FIELD: Final[dict[vol.Marker, Any]] = {vol.Required(ATTR_CONFIG_ENTRY_ID): cv.string}
 
@@ -285,19 +280,6 @@ def _board(hass: HomeAssistant, entry: PiOrchestratorConfigEntry, data: Mapping[
     return found
 
 
-@contextmanager
-def _translated(hass: HomeAssistant, entry: PiOrchestratorConfigEntry) -> Iterator[None]:
-    """Re-raise client errors translated; a refused key also asks for a new one."""
-    try:
-        yield
-    except PiOrchestratorAuthenticationError as err:
-        if err.code not in _TOTP_CODES:
-            entry.async_start_reauth(hass)
-        raise to_home_assistant_error(err) from err
-    except PiOrchestratorError as err:
-        raise to_home_assistant_error(err) from err
-
-
 def _session_dict(session: Session) -> dict[str, Any]:
     return session.model_dump(mode="json")
 
@@ -335,7 +317,7 @@ def _validate_start(data: Mapping[str, Any]) -> tuple[dict[str, Any], str]:
 async def _start_batch(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse:
     fields, password = _validate_start(call.data)
     entry = _loaded_entry(hass, fields)
-    with _translated(hass, entry):
+    with translate_errors(hass, entry):
         result = await entry.runtime_data.client.start_batch(
             fields[ATTR_TARGET_SSID],
             password,
@@ -353,7 +335,7 @@ def _session_action(
         entry = _loaded_entry(hass, call.data)
         session_id = _active_session_id(entry, call.data)
         client = entry.runtime_data.client
-        with _translated(hass, entry):
+        with translate_errors(hass, entry):
             match action:
                 case "stop":
                     result = await client.stop_batch(session_id)
@@ -379,7 +361,7 @@ def _newest_first(sessions: list[Session]) -> list[Session]:
 
 async def _list_recoverable_sessions(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse:
     entry = _loaded_entry(hass, call.data)
-    with _translated(hass, entry):
+    with translate_errors(hass, entry):
         sessions = await entry.runtime_data.client.recoverable_sessions()
     return {"sessions": [_session_dict(session) for session in _newest_first(sessions)]}
 
@@ -387,7 +369,7 @@ async def _list_recoverable_sessions(hass: HomeAssistant, call: ServiceCall) -> 
 async def _resume_session(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse:
     entry = _loaded_entry(hass, call.data)
     client = entry.runtime_data.client
-    with _translated(hass, entry):
+    with translate_errors(hass, entry):
         session_id = call.data.get(ATTR_SESSION_ID)
         if not session_id:
             recoverable = _newest_first(await client.recoverable_sessions())
@@ -416,7 +398,7 @@ async def _provision_all(hass: HomeAssistant, call: ServiceCall) -> ServiceRespo
     if not only_allowlisted:  # boards outside the allowlist would get the credentials
         await async_require_admin(hass, call.context, "admin_required_provision_all")
     session_id = _active_session_id(entry, call.data)
-    with _translated(hass, entry):
+    with translate_errors(hass, entry):
         result = await entry.runtime_data.client.provision_all(
             session_id, only_allowlisted=only_allowlisted
         )
@@ -436,7 +418,7 @@ def _board_action(
         mac = _board(hass, entry, call.data)
         session_id = _active_session_id(entry, call.data)
         client = entry.runtime_data.client
-        with _translated(hass, entry):
+        with translate_errors(hass, entry):
             if action != "skip":  # skipping hands out nothing; the others send credentials
                 await async_require_admin_unless_allowlisted(hass, call.context, client, mac)
             match action:
@@ -457,7 +439,7 @@ def _board_action(
 async def _allowlist_add(hass: HomeAssistant, call: ServiceCall) -> None:
     entry = _loaded_entry(hass, call.data)
     mac = _mac(call.data[ATTR_MAC], ATTR_MAC)
-    with _translated(hass, entry):
+    with translate_errors(hass, entry):
         await entry.runtime_data.client.allowlist_add(
             mac,
             description=call.data.get(ATTR_DESCRIPTION),
@@ -471,7 +453,7 @@ async def _allowlist_update(hass: HomeAssistant, call: ServiceCall) -> None:
     mac = _mac(call.data[ATTR_MAC], ATTR_MAC)
     if ATTR_DESCRIPTION not in call.data and ATTR_CONTAINER_ID not in call.data:
         raise _validation_error("nothing_to_update")
-    with _translated(hass, entry):
+    with translate_errors(hass, entry):
         await entry.runtime_data.client.allowlist_update(
             mac,
             description=call.data.get(ATTR_DESCRIPTION, UNSET),
@@ -486,7 +468,7 @@ async def _allowlist_remove(hass: HomeAssistant, call: ServiceCall) -> None:
     if not macs:
         raise _validation_error("invalid_field", field=ATTR_MAC)
     client = entry.runtime_data.client
-    with _translated(hass, entry):
+    with translate_errors(hass, entry):
         if len(macs) == 1:
             await client.allowlist_remove(macs[0])
         else:
@@ -497,7 +479,7 @@ async def _allowlist_remove(hass: HomeAssistant, call: ServiceCall) -> None:
 async def _get_allowlist(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse:
     await async_require_admin(hass, call.context)
     entry = _loaded_entry(hass, call.data)
-    with _translated(hass, entry):
+    with translate_errors(hass, entry):
         entries = await entry.runtime_data.client.allowlist()
     used = sum(1 for item in entries if item.used)
     return {

@@ -8,6 +8,7 @@ correlation ID of the request.
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Final
 
 from .text import clean_message, clean_text
 
@@ -179,6 +180,34 @@ _ERROR_CLASS_BY_CODE: dict[str, type[PiOrchestratorError]] = {
     ErrorCode.INVALID_REQUEST: PiOrchestratorValidationError,
     ErrorCode.MISSING_PARAMETER: PiOrchestratorValidationError,
 }
+
+
+SESSION_GONE_CODES: Final = frozenset(
+    {
+        ErrorCode.SESSION_NOT_FOUND,
+        ErrorCode.SESSION_EXPIRED,
+        ErrorCode.SESSION_ALREADY_CLOSED,
+        ErrorCode.SESSION_NOT_RECOVERABLE,
+    }
+)
+"""Codes saying a session can never be acted on again: asking again cannot help."""
+
+TOTP_CODES: Final = frozenset({ErrorCode.TOTP_INVALID, ErrorCode.TOTP_EXPIRED})
+"""Refusals of a one-time token: the API key itself was accepted."""
+
+
+def is_session_gone(err: PiOrchestratorError) -> bool:
+    """Whether the session a request named no longer exists or can no longer resume."""
+    return err.code in SESSION_GONE_CODES or isinstance(err, PiOrchestratorNotFoundError)
+
+
+def is_refused_key(err: PiOrchestratorError) -> bool:
+    """Whether the Pi refused the API key, so only a new key can help.
+
+    A refused one-time token is an authentication error too, but the key passed:
+    asking the person for a new key would not fix it.
+    """
+    return isinstance(err, PiOrchestratorAuthenticationError) and err.code not in TOTP_CODES
 
 
 def error_class_for(code: str | None, http_status: int | None) -> type[PiOrchestratorError]:
