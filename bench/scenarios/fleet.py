@@ -26,6 +26,7 @@ from typing import Any
 
 from ..harness import SimChild, child_cpu_seconds, make_entry
 from ..profiles import Profile
+from ..sampling import sampled
 from .common import fast_config, match_events, ms_distribution
 from .realhass import RealHass, state_entities, write_config
 
@@ -192,7 +193,8 @@ async def _steady(
     await asyncio.gather(*(sim.call("reset_stats") for sim in sims))
     cpu_before = child_cpu_seconds(hass.pid)
     began = time.perf_counter()
-    await asyncio.sleep(window)
+    async with sampled(hass.pid, hass.out.parent / f"profile-{n}-steady.txt"):
+        await asyncio.sleep(window)
     cpu = child_cpu_seconds(hass.pid) - cpu_before
     stats = await asyncio.gather(*(sim.call("stats") for sim in sims))
     elapsed = time.perf_counter() - began
@@ -255,9 +257,12 @@ async def _fleet(profile: Profile, work: Path, n: int, baseline: dict[str, Any])
         hass = await RealHass.launch(config, work / "fleet" / f"probe-{n}-cold.json")
         cold = await _until_back(hass, set(ids), within)
         session_within = 60 + 300 / profile.fleet_speed
-        staggered = await _sessions(sims, session_within, stagger=profile.fleet_stagger_seconds)
+        profiles = work / "fleet"
+        async with sampled(hass.pid, profiles / f"profile-{n}-staggered.txt"):
+            staggered = await _sessions(sims, session_within, stagger=profile.fleet_stagger_seconds)
         at_ns = time.perf_counter_ns() + int((DISCOVERY_S / profile.fleet_speed + 1) * SECONDS)
-        burst = await _sessions(sims, session_within, at_ns=at_ns)
+        async with sampled(hass.pid, profiles / f"profile-{n}-burst.txt"):
+            burst = await _sessions(sims, session_within, at_ns=at_ns)
         steady = await _steady(profile, hass, sims, baseline)
         probe = await hass.stop()
 
