@@ -70,3 +70,11 @@ async def test_an_action_outside_the_enum_never_leaves_the_client(
     with pytest.raises(ValueError, match="is not a valid"):
         await client.board_action("sess_1", SIM_BOARDS[0], action)  # type: ignore[arg-type]
     assert _requests_seen(sim) == before
+
+
+def test_only_skipping_hands_out_no_credentials() -> None:
+    """Callers gate the actions that send WiFi credentials behind an approval."""
+    assert {action for action in BoardAction if action.sends_credentials} == {
+        BoardAction.PROVISION,
+        BoardAction.RETRY,
+    }

@@ -110,6 +110,11 @@ class BoardAction(StrEnum):
     RETRY = "retry"
     SKIP = "skip"
 
+    @property
+    def sends_credentials(self) -> bool:
+        """Whether the Pi hands the board the target WiFi credentials; skipping hands out none."""
+        return self is not BoardAction.SKIP
+
 
 def _canonical_mac(value: Any) -> Any:
     return normalize_mac(value) if isinstance(value, str) else value
