@@ -23,7 +23,7 @@ from homeassistant.exceptions import (
     HomeAssistantError,
     ServiceValidationError,
 )
-from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
+from homeassistant.helpers.update_coordinator import UpdateFailed
 from homeassistant.util import dt as dt_util
 
 from .api.errors import (
@@ -129,7 +129,7 @@ def to_home_assistant_error(err: PiOrchestratorError) -> HomeAssistantError:
 
 @callback
 def async_handle_client_error(
-    hass: HomeAssistant, entry: ConfigEntry[Any] | None, err: PiOrchestratorError
+    hass: HomeAssistant, entry: ConfigEntry[Any], err: PiOrchestratorError
 ) -> ErrorKind:
     """Act on a failed request outside a coordinator; return its kind.
 
@@ -138,13 +138,13 @@ def async_handle_client_error(
     """
     kind = error_kind(err)
     LOGGER.debug("PiOrchestrator request failed (%s): %s", kind, err)
-    if kind is ErrorKind.REFUSED_KEY and entry is not None:
+    if kind is ErrorKind.REFUSED_KEY:
         entry.async_start_reauth(hass)
     return kind
 
 
 @contextmanager
-def translate_errors(hass: HomeAssistant, entry: ConfigEntry[Any] | None) -> Iterator[None]:
+def translate_errors(hass: HomeAssistant, entry: ConfigEntry[Any]) -> Iterator[None]:
     """Re-raise client errors in the block translated, after acting on them."""
     try:
         yield
@@ -174,6 +174,12 @@ def translate_update_errors() -> Iterator[None]:
         ) from err
 
 
+class _CoordinatorOfEntry(Protocol):
+    @property
+    def config_entry(self) -> ConfigEntry[Any]:
+        """The entry whose key the requests carry."""
+
+
 class _EntityOfEntry(Protocol):
     """An entity acting on the Pi: it knows Home Assistant and its entry's coordinator."""
 
@@ -182,8 +188,8 @@ class _EntityOfEntry(Protocol):
         """Home Assistant, once the entity is added."""
 
     @property
-    def coordinator(self) -> DataUpdateCoordinator[Any]:
-        """The coordinator feeding the entity, which names its config entry."""
+    def coordinator(self) -> _CoordinatorOfEntry:
+        """The coordinator feeding the entity."""
 
 
 def handle_errors[_EntityT: _EntityOfEntry, **_P, _R](
