@@ -1,4 +1,10 @@
-"""Fixtures for every test that runs Home Assistant.
+"""Fixtures for every suite: the simulated Pi and the config entry pointing at it.
+
+Each is built by one factory (`make_simulator_config`, `make_config_entry`); a test
+module that needs another Pi or other options overrides `simulator_config` or
+`config_entry` with a one-line fixture calling the factory. Every simulator listens
+on a free port of 127.0.0.1 (port 0) and keeps any state file under `tmp_path`, so
+pytest-xdist workers never share one.
 
 The integration depends on `frontend` (it serves the cards). Once `frontend` is set
 up, `http` starts its real server on 0.0.0.0:8123, as it would in a real run: in a
@@ -9,10 +15,96 @@ same way; `hass_client` and `hass_ws_client` talk to the app without it.
 
 from __future__ import annotations
 
-from collections.abc import Generator
+from collections.abc import AsyncGenerator, Callable, Generator, Mapping
+from typing import Any
 from unittest.mock import patch
 
+from homeassistant.const import CONF_API_KEY, CONF_HOST, CONF_PORT, CONF_SSL
 import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.piorchestrator.const import CONF_VERIFY_SSL, DOMAIN
+from simulator import Simulator, SimulatorConfig
+from tests.reliability.results import (  # noqa: F401 - pytest hooks: the reliability report
+    pytest_runtest_makereport,
+    pytest_sessionfinish,
+    pytest_sessionstart,
+)
+
+API_KEY = "sim-key-Zx81-do-not-leak"
+WIFI_PASSWORD = "wifi-pass-Qw77-do-not-leak"
+
+type SimulatorConfigFactory = Callable[..., SimulatorConfig]
+type ConfigEntryFactory = Callable[..., MockConfigEntry]
+
+
+@pytest.fixture
+def make_simulator_config() -> SimulatorConfigFactory:
+    """Settings of a simulated Pi: a fast Pi with three boards, changed by keyword."""
+
+    def make(**overrides: Any) -> SimulatorConfig:
+        settings: dict[str, Any] = {
+            "port": 0,
+            "api_key": API_KEY,
+            "speed": 50,
+            "boards": 3,
+            "seed": 7,
+        }
+        return SimulatorConfig(**{**settings, **overrides})
+
+    return make
+
+
+@pytest.fixture
+def simulator_config(make_simulator_config: SimulatorConfigFactory) -> SimulatorConfig:
+    """The simulated Pi's settings; a test module overrides this to change them."""
+    return make_simulator_config()
+
+
+@pytest.fixture
+async def simulator(
+    socket_enabled: None, simulator_config: SimulatorConfig
+) -> AsyncGenerator[Simulator]:
+    """A PiOrchestrator simulator listening on 127.0.0.1."""
+    sim = Simulator(simulator_config)
+    await sim.start()
+    try:
+        yield sim
+    finally:
+        await sim.stop()
+
+
+@pytest.fixture
+def make_config_entry() -> ConfigEntryFactory:
+    """An entry pointing at a simulator, with the suite's key unless told otherwise."""
+
+    def make(
+        simulator: Simulator,
+        *,
+        api_key: str | None = API_KEY,
+        options: Mapping[str, Any] | None = None,
+    ) -> MockConfigEntry:
+        return MockConfigEntry(
+            domain=DOMAIN,
+            title="127.0.0.1",
+            unique_id=f"127.0.0.1:{simulator.port}",
+            data={
+                CONF_HOST: "127.0.0.1",
+                CONF_PORT: simulator.port,
+                CONF_SSL: False,
+                CONF_VERIFY_SSL: True,
+                CONF_API_KEY: api_key,
+            },
+            options=dict(options or {}),
+        )
+
+    return make
+
+
+@pytest.fixture
+def config_entry(simulator: Simulator, make_config_entry: ConfigEntryFactory) -> MockConfigEntry:
+    """An entry pointing at the simulator; a test module overrides this to change options."""
+    return make_config_entry(simulator)
 
 
 @pytest.fixture(autouse=True)

@@ -27,15 +27,14 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.piorchestrator.const import DOMAIN
 from simulator import Simulator, SimulatorConfig
+from tests.conftest import SimulatorConfigFactory
 from tests.integration import conftest as wire
-from tests.integration.conftest import API_KEY, WIFI_PASSWORD, PiDriver, WaitFor
+from tests.integration.conftest import WIFI_PASSWORD, PiDriver, WaitFor
 from tests.loopback import serve
 
 # The wire-level fixtures (a simulator on 127.0.0.1, an entry loaded against it, ...)
 # live with the integration tests; these names make them available here.
 auto_enable_custom_integrations = wire.auto_enable_custom_integrations
-simulator = wire.simulator
-config_entry = wire.config_entry
 loaded_entry = wire.loaded_entry
 wait_for = wire.wait_for
 pi = wire.pi
@@ -52,11 +51,9 @@ PHONE_NAME = "Technician phone"
 
 
 @pytest.fixture
-def simulator_config() -> SimulatorConfig:
+def simulator_config(make_simulator_config: SimulatorConfigFactory) -> SimulatorConfig:
     """Two allowlisted boards, the second failing its first attempt."""
-    return SimulatorConfig(
-        port=0,
-        api_key=API_KEY,
+    return make_simulator_config(
         speed=50,
         boards=0,
         seed=11,

@@ -34,9 +34,6 @@ from demo.scenario import FLEET
 from tests.integration import conftest as wire
 
 auto_enable_custom_integrations = wire.auto_enable_custom_integrations
-simulator = wire.simulator
-simulator_config = wire.simulator_config
-config_entry = wire.config_entry
 loaded_entry = wire.loaded_entry
 
 

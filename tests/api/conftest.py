@@ -10,16 +10,16 @@ import pytest
 
 from custom_components.piorchestrator.api.client import PiOrchestratorClient, RetryPolicy
 from simulator import Simulator, SimulatorConfig
+from tests.conftest import SimulatorConfigFactory
 
 SIM_API_KEY = "client-test-key-7Hq2"
 SIM_BOARDS = ("24:0A:C4:11:00:01", "24:0A:C4:11:00:02", "24:0A:C4:11:00:03")
 
 
 @pytest.fixture
-def sim_config() -> SimulatorConfig:
+def sim_config(make_simulator_config: SimulatorConfigFactory) -> SimulatorConfig:
     """A fast simulator with three known boards, two of them allowlisted."""
-    return SimulatorConfig(
-        port=0,
+    return make_simulator_config(
         api_key=SIM_API_KEY,
         speed=50,
         boards=0,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 import logging
@@ -37,6 +36,7 @@ from custom_components.piorchestrator.api.models import (
     SessionState,
 )
 from simulator import Simulator, SimulatorConfig
+from tests.waiting import wait_until
 
 from .conftest import SIM_API_KEY, SIM_BOARDS, RecordedSleeps
 
@@ -47,12 +47,15 @@ EVENTS_PATH = "/api/v1/provisioning/batch/events"
 async def _until[T](
     probe: Callable[[], Awaitable[T]], accept: Callable[[T], bool], timeout: float = 15
 ) -> T:
-    async with asyncio.timeout(timeout):
-        while True:
-            value = await probe()
-            if accept(value):
-                return value
-            await asyncio.sleep(0.05)
+    """Ask `probe` until `accept` takes its answer; return that answer."""
+    answers: list[T] = []
+
+    async def accepted() -> bool:
+        answers.append(await probe())
+        return accept(answers[-1])
+
+    await wait_until(accepted, timeout=timeout, interval=0.05)
+    return answers[-1]
 
 
 async def _fault(sim: Simulator, name: str, body: dict[str, object]) -> None:

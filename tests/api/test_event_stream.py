@@ -30,6 +30,7 @@ from custom_components.piorchestrator.api.sse import SseMessage, SseParser
 from custom_components.piorchestrator.api.stream import StreamConnected, StreamDisconnected
 from simulator import Simulator, SimulatorConfig
 from tests.api.conftest import SIM_API_KEY, RecordedSleeps
+from tests.conftest import SimulatorConfigFactory
 
 API_KEY = "s3cret-key"
 EVENTS_PATH = "/api/v1/provisioning/batch/events"
@@ -574,11 +575,12 @@ async def test_close_from_the_consumer_between_items(
     ],
     ids=lambda param: "-".join(param),
 )
-def sim_config(request: pytest.FixtureRequest) -> SimulatorConfig:
+def sim_config(
+    make_simulator_config: SimulatorConfigFactory, request: pytest.FixtureRequest
+) -> SimulatorConfig:
     """The shared simulator, speaking each vocabulary in turn, framed either way."""
     vocabulary, framing = request.param
-    return SimulatorConfig(
-        port=0,
+    return make_simulator_config(
         api_key=SIM_API_KEY,
         speed=100.0,
         seed=7,

@@ -19,6 +19,7 @@ from custom_components.piorchestrator.api.stream import StreamConnected, StreamD
 from simulator import Simulator
 from tests.api.conftest import SIM_API_KEY
 from tests.loopback import serve
+from tests.waiting import wait_until
 
 
 @pytest.fixture
@@ -44,10 +45,7 @@ class Recorder:
                 self.dropped.append(time.monotonic())
 
     async def until(self, condition: Callable[[], object], timeout: float) -> None:
-        deadline = time.monotonic() + timeout
-        while not condition():
-            assert time.monotonic() < deadline, "not within the time"
-            await asyncio.sleep(0.02)
+        await wait_until(condition, timeout=timeout)
 
     async def close(self) -> None:
         await self.stream.close()

@@ -5,13 +5,7 @@ from __future__ import annotations
 
 from tests.integration.conftest import (  # noqa: F401 - fixtures, re-exported for this suite
     auto_enable_custom_integrations,
-    config_entry,
     loaded_entry,
-    simulator_config,
     wait_for,
 )
 from tests.reliability.conftest import request_log, simulator  # noqa: F401 - fixtures
-from tests.reliability.results import (  # noqa: F401 - pytest hooks
-    pytest_runtest_makereport,
-    pytest_sessionfinish,
-)

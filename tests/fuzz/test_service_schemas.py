@@ -25,7 +25,7 @@ import voluptuous as vol
 
 from custom_components.piorchestrator.const import DOMAIN
 from simulator import Simulator, SimulatorConfig
-from tests.integration.conftest import API_KEY
+from tests.conftest import SimulatorConfigFactory
 from tests.reliability.request_log import LoggedRequest, RequestLog
 from tests.reliability.results import COLLECTOR, DETERMINISTIC, examples
 
@@ -100,11 +100,9 @@ def calls(draw: st.DrawFn, service: str) -> dict[str, Any]:
 
 
 @pytest.fixture
-def simulator_config() -> SimulatorConfig:
+def simulator_config(make_simulator_config: SimulatorConfigFactory) -> SimulatorConfig:
     """Two allowlisted boards; a Pi quick enough that sessions move between calls."""
-    return SimulatorConfig(
-        port=0, api_key=API_KEY, speed=50, boards=0, seed=5, allowlist=BOARDS, fail_once=BOARDS[1:]
-    )
+    return make_simulator_config(speed=50, boards=0, seed=5, allowlist=BOARDS, fail_once=BOARDS[1:])
 
 
 def _resolve(value: Any, replacements: dict[str, str]) -> Any:

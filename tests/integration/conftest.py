@@ -2,70 +2,34 @@
 
 Two kinds: a `simulator` on 127.0.0.1 for wire-level tests (real HTTP, SSE and
 WebSocket through the real client), and mocked clients for the few cases the
-simulator cannot produce.
+simulator cannot produce. The simulator and the entry come from the root
+`tests/conftest.py`; this module loads the entry and drives the Pi.
 """
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncGenerator, Awaitable, Callable
-import time
+import functools
 from typing import Any
 
 import aiohttp
 from homeassistant.config_entries import ConfigEntryState
-from homeassistant.const import CONF_API_KEY, CONF_HOST, CONF_PORT, CONF_SSL
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.piorchestrator.const import CONF_VERIFY_SSL, DOMAIN
-from simulator import Simulator, SimulatorConfig
+from custom_components.piorchestrator.const import DOMAIN
+from simulator import Simulator
+from tests.conftest import API_KEY, WIFI_PASSWORD
+from tests.waiting import WaitFor, wait_until
 
-API_KEY = "sim-key-Zx81-do-not-leak"
-WIFI_PASSWORD = "wifi-pass-Qw77-do-not-leak"
+__all__ = ["API_KEY", "WIFI_PASSWORD", "EntityIdOf", "PiDriver", "WaitFor"]
 
 
 @pytest.fixture(autouse=True)
 def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
     """Let Home Assistant load the integration from custom_components/."""
-
-
-@pytest.fixture
-def simulator_config() -> SimulatorConfig:
-    """The simulated Pi's settings; override in a test module to change them."""
-    return SimulatorConfig(port=0, api_key=API_KEY, speed=50, boards=3, seed=7)
-
-
-@pytest.fixture
-async def simulator(
-    socket_enabled: None, simulator_config: SimulatorConfig
-) -> AsyncGenerator[Simulator]:
-    """A PiOrchestrator simulator listening on 127.0.0.1."""
-    sim = Simulator(simulator_config)
-    await sim.start()
-    try:
-        yield sim
-    finally:
-        await sim.stop()
-
-
-@pytest.fixture
-def config_entry(simulator: Simulator) -> MockConfigEntry:
-    """An entry pointing at the simulator."""
-    return MockConfigEntry(
-        domain=DOMAIN,
-        title="127.0.0.1",
-        unique_id=f"127.0.0.1:{simulator.port}",
-        data={
-            CONF_HOST: "127.0.0.1",
-            CONF_PORT: simulator.port,
-            CONF_SSL: False,
-            CONF_VERIFY_SSL: True,
-            CONF_API_KEY: API_KEY,
-        },
-    )
 
 
 @pytest.fixture
@@ -83,22 +47,10 @@ async def loaded_entry(
         await hass.async_block_till_done()
 
 
-type WaitFor = Callable[..., Awaitable[None]]
-
-
 @pytest.fixture
 def wait_for(hass: HomeAssistant) -> WaitFor:
-    """Wait in real time until `condition()` holds; wire tests depend on real sockets."""
-
-    async def wait(condition: Callable[[], bool], timeout: float = 10.0) -> None:
-        deadline = time.monotonic() + timeout
-        while not condition():
-            if time.monotonic() > deadline:
-                raise AssertionError(f"condition not met within {timeout} s")
-            await hass.async_block_till_done()
-            await asyncio.sleep(0.02)
-
-    return wait
+    """`tests.waiting.wait_until`, letting this test's Home Assistant work between looks."""
+    return functools.partial(wait_until, hass=hass)
 
 
 type EntityIdOf = Callable[[str, str], Awaitable[str]]

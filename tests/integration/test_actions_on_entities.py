@@ -11,19 +11,18 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from simulator import SimulatorConfig
+from tests.conftest import SimulatorConfigFactory
 
-from .conftest import API_KEY, EntityIdOf, PiDriver, WaitFor
+from .conftest import EntityIdOf, PiDriver, WaitFor
 
 FLAKY = "24:0A:C4:00:00:0F"
 STEADY = "24:0A:C4:00:00:01"
 
 
 @pytest.fixture
-def simulator_config() -> SimulatorConfig:
+def simulator_config(make_simulator_config: SimulatorConfigFactory) -> SimulatorConfig:
     """One allowlisted board that fails its first attempt, one that does not."""
-    return SimulatorConfig(
-        port=0,
-        api_key=API_KEY,
+    return make_simulator_config(
         speed=40,
         boards=0,
         seed=5,

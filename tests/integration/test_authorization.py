@@ -24,8 +24,9 @@ from pytest_homeassistant_custom_component.typing import ClientSessionGenerator,
 
 from custom_components.piorchestrator.const import CONF_ONLY_ALLOWLISTED, DOMAIN
 from simulator import Simulator, SimulatorConfig
+from tests.conftest import SimulatorConfigFactory
 
-from .conftest import API_KEY, WIFI_PASSWORD, EntityIdOf, PiDriver, WaitFor
+from .conftest import WIFI_PASSWORD, EntityIdOf, PiDriver, WaitFor
 
 LISTED = "24:0A:C4:20:00:01"
 LISTED_FLAKY = "24:0A:C4:20:00:02"
@@ -35,11 +36,9 @@ ALL_BOARDS = (LISTED, LISTED_FLAKY, STRANGER)
 
 
 @pytest.fixture
-def simulator_config() -> SimulatorConfig:
+def simulator_config(make_simulator_config: SimulatorConfigFactory) -> SimulatorConfig:
     """Two allowlisted boards and a stranger; two of them fail their first attempt."""
-    return SimulatorConfig(
-        port=0,
-        api_key=API_KEY,
+    return make_simulator_config(
         speed=50,
         boards=0,
         seed=13,

@@ -14,16 +14,17 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry, async_
 
 from custom_components.piorchestrator.provisioning_coordinator import UNAVAILABLE_GRACE_SECONDS
 from simulator import Simulator, SimulatorConfig
+from tests.conftest import SimulatorConfigFactory
 
-from .conftest import API_KEY, EntityIdOf, PiDriver, WaitFor
+from .conftest import EntityIdOf, PiDriver, WaitFor
 
 BOARD = "24:0A:C4:00:00:0B"
 
 
 @pytest.fixture
-def simulator_config() -> SimulatorConfig:
+def simulator_config(make_simulator_config: SimulatorConfigFactory) -> SimulatorConfig:
     """One allowlisted board waiting to be discovered."""
-    return SimulatorConfig(port=0, api_key=API_KEY, speed=20, boards=0, seed=4, allowlist=(BOARD,))
+    return make_simulator_config(speed=20, boards=0, seed=4, allowlist=(BOARD,))
 
 
 async def test_pi_outage_marks_entities_unavailable_then_they_recover(

@@ -11,18 +11,17 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.piorchestrator.const import DOMAIN
 from simulator import Simulator, SimulatorConfig
+from tests.conftest import SimulatorConfigFactory
 
-from .conftest import API_KEY, PiDriver, WaitFor
+from .conftest import PiDriver, WaitFor
 
 ALLOWLISTED = ("24:0A:C4:00:00:01", "24:0A:C4:00:00:02", "24:0A:C4:00:00:03")
 
 
 @pytest.fixture
-def simulator_config() -> SimulatorConfig:
+def simulator_config(make_simulator_config: SimulatorConfigFactory) -> SimulatorConfig:
     """Three allowlisted boards waiting on the onboarding network, fast."""
-    return SimulatorConfig(
-        port=0, api_key=API_KEY, speed=40, boards=0, seed=3, allowlist=ALLOWLISTED
-    )
+    return make_simulator_config(speed=40, boards=0, seed=3, allowlist=ALLOWLISTED)
 
 
 def board_state_entity(hass: HomeAssistant, entry: MockConfigEntry, mac: str) -> str | None:

@@ -25,8 +25,9 @@ from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 from custom_components.piorchestrator import provisioning_coordinator
 from custom_components.piorchestrator.const import DOMAIN, MAX_BOARDS
 from simulator import Simulator, SimulatorConfig
+from tests.conftest import SimulatorConfigFactory
 
-from .conftest import API_KEY, PiDriver, WaitFor
+from .conftest import PiDriver, WaitFor
 
 CAP = 40
 """The cap in these tests: small enough that 300 boards cross it many times over."""
@@ -40,11 +41,11 @@ def board_count() -> int:
 
 
 @pytest.fixture
-def simulator_config(board_count: int) -> SimulatorConfig:
+def simulator_config(
+    make_simulator_config: SimulatorConfigFactory, board_count: int
+) -> SimulatorConfig:
     """`board_count` boards waiting on the onboarding network, fast."""
-    return SimulatorConfig(
-        port=0, api_key=API_KEY, speed=50, boards=board_count, seed=5, session_timeout=100_000
-    )
+    return make_simulator_config(speed=50, boards=board_count, seed=5, session_timeout=100_000)
 
 
 @pytest.fixture(autouse=True)

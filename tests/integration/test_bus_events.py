@@ -19,22 +19,23 @@ from custom_components.piorchestrator.provisioning_coordinator import (
     SessionTransition,
 )
 from simulator import Simulator, SimulatorConfig
+from tests.conftest import SimulatorConfigFactory
 
-from .conftest import API_KEY, WIFI_PASSWORD, PiDriver, WaitFor
+from .conftest import WIFI_PASSWORD, PiDriver, WaitFor
 
 GOOD = "24:0A:C4:20:00:01"
 FLAKY = "24:0A:C4:20:00:02"
 
 
 @pytest.fixture
-def simulator_config(request: pytest.FixtureRequest) -> SimulatorConfig:
+def simulator_config(
+    make_simulator_config: SimulatorConfigFactory, request: pytest.FixtureRequest
+) -> SimulatorConfig:
     """Two allowlisted boards, the second failing its first attempt.
 
     Tests change any of it with an indirect parameter of overrides.
     """
     settings: dict[str, Any] = {
-        "port": 0,
-        "api_key": API_KEY,
         "speed": 50,
         "boards": 0,
         "seed": 5,
@@ -42,7 +43,7 @@ def simulator_config(request: pytest.FixtureRequest) -> SimulatorConfig:
         "fail_once": (FLAKY,),
         "session_timeout": 100_000,
     }
-    return SimulatorConfig(**{**settings, **getattr(request, "param", {})})
+    return make_simulator_config(**{**settings, **getattr(request, "param", {})})
 
 
 @pytest.fixture

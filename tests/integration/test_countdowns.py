@@ -19,8 +19,9 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from custom_components.piorchestrator import provisioning_coordinator
 from custom_components.piorchestrator.const import DOMAIN
 from simulator import Simulator, SimulatorConfig
+from tests.conftest import SimulatorConfigFactory
 
-from .conftest import API_KEY, PiDriver, WaitFor
+from .conftest import PiDriver, WaitFor
 from .test_error_messages import PATH, failing_call, translated
 
 WARNING_EVENT = f"{DOMAIN}_session_timeout_warning"
@@ -41,11 +42,11 @@ def timestamp(hass: HomeAssistant, entity: str) -> datetime | None:
 
 
 @pytest.fixture(params=["backend", "dashboard"])
-def simulator_config(request: pytest.FixtureRequest) -> SimulatorConfig:
+def simulator_config(
+    make_simulator_config: SimulatorConfigFactory, request: pytest.FixtureRequest
+) -> SimulatorConfig:
     """Both SSE vocabularies; sessions last 36 s here (1,800 simulated seconds at speed 50)."""
-    return SimulatorConfig(
-        port=0, api_key=API_KEY, speed=50, boards=3, seed=7, sse_vocabulary=request.param
-    )
+    return make_simulator_config(speed=50, boards=3, seed=7, sse_vocabulary=request.param)
 
 
 @pytest.fixture

@@ -18,6 +18,7 @@ import pytest
 
 from custom_components.piorchestrator.const import CONF_VERIFY_SSL, DOMAIN
 from simulator import Simulator, SimulatorConfig
+from tests.conftest import SimulatorConfigFactory
 
 from .conftest import API_KEY, WIFI_PASSWORD, WaitFor
 
@@ -44,9 +45,9 @@ def _sensor(hass: HomeAssistant, entry_id: str, key: str) -> str:
 
 
 @pytest.fixture
-def simulator_config() -> SimulatorConfig:
+def simulator_config(make_simulator_config: SimulatorConfigFactory) -> SimulatorConfig:
     """A Pi in development mode: it has no key and checks none."""
-    return SimulatorConfig(port=0, dev_mode=True, speed=50, boards=BOARDS, seed=7)
+    return make_simulator_config(api_key=None, dev_mode=True, speed=50, boards=BOARDS, seed=7)
 
 
 @pytest.mark.parametrize("typed_key", [None, "any-key-at-all"], ids=["no_key", "a_key"])

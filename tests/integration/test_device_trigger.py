@@ -17,19 +17,18 @@ from pytest_homeassistant_custom_component.common import (
 
 from custom_components.piorchestrator.const import DOMAIN
 from simulator import Simulator, SimulatorConfig
+from tests.conftest import SimulatorConfigFactory
 
-from .conftest import API_KEY, PiDriver, WaitFor
+from .conftest import PiDriver, WaitFor
 
 GOOD = "24:0A:C4:40:00:01"
 FLAKY = "24:0A:C4:40:00:02"
 
 
 @pytest.fixture
-def simulator_config() -> SimulatorConfig:
+def simulator_config(make_simulator_config: SimulatorConfigFactory) -> SimulatorConfig:
     """Two allowlisted boards; the second fails its first attempt."""
-    return SimulatorConfig(
-        port=0,
-        api_key=API_KEY,
+    return make_simulator_config(
         speed=50,
         boards=0,
         seed=13,

@@ -14,8 +14,9 @@ from syrupy.assertion import SnapshotAssertion
 from syrupy.location import PyTestLocation
 
 from simulator import SimulatorConfig
+from tests.conftest import SimulatorConfigFactory
 
-from .conftest import API_KEY, PiDriver, WaitFor
+from .conftest import PiDriver, WaitFor
 
 BOARD = "24:0A:C4:00:00:0A"
 # Figures that move with the simulated load, and event times, are pinned by type only.
@@ -56,9 +57,9 @@ def snapshot(snapshot: SnapshotAssertion) -> SnapshotAssertion:
 
 
 @pytest.fixture
-def simulator_config() -> SimulatorConfig:
+def simulator_config(make_simulator_config: SimulatorConfigFactory) -> SimulatorConfig:
     """One allowlisted board; the rest of the Pi is as shipped."""
-    return SimulatorConfig(port=0, api_key=API_KEY, speed=20, boards=0, seed=1, allowlist=(BOARD,))
+    return make_simulator_config(speed=20, boards=0, seed=1, allowlist=(BOARD,))
 
 
 def _describe(hass: HomeAssistant, entry: MockConfigEntry) -> list[dict[str, Any]]:

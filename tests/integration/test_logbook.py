@@ -20,8 +20,9 @@ from custom_components.piorchestrator.bus_events import board_display_name
 from custom_components.piorchestrator.const import DOMAIN
 from custom_components.piorchestrator.logbook import board_message, session_message
 from simulator import Simulator, SimulatorConfig
+from tests.conftest import SimulatorConfigFactory
 
-from .conftest import API_KEY, PiDriver, WaitFor
+from .conftest import PiDriver, WaitFor
 
 FLAKY = "24:0A:C4:50:00:01"
 
@@ -32,11 +33,9 @@ def auto_enable_custom_integrations(recorder_mock: Any, enable_custom_integratio
 
 
 @pytest.fixture
-def simulator_config() -> SimulatorConfig:
+def simulator_config(make_simulator_config: SimulatorConfigFactory) -> SimulatorConfig:
     """One allowlisted board that fails its first attempt."""
-    return SimulatorConfig(
-        port=0,
-        api_key=API_KEY,
+    return make_simulator_config(
         speed=50,
         boards=0,
         seed=17,

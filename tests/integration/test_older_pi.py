@@ -11,14 +11,15 @@ import pytest
 
 from custom_components.piorchestrator.const import CONF_VERIFY_SSL, DOMAIN
 from simulator import Simulator, SimulatorConfig
+from tests.conftest import SimulatorConfigFactory
 
 from .conftest import API_KEY, PiDriver
 
 
 @pytest.fixture
-def simulator_config() -> SimulatorConfig:
+def simulator_config(make_simulator_config: SimulatorConfigFactory) -> SimulatorConfig:
     """A Pi from before the V1 API."""
-    return SimulatorConfig(port=0, api_key=API_KEY, speed=50, boards=1, seed=7, legacy_only=True)
+    return make_simulator_config(speed=50, boards=1, seed=7, legacy_only=True)
 
 
 async def test_a_pi_without_the_v1_api_is_told_to_update(

@@ -18,19 +18,20 @@ from custom_components.piorchestrator.api.models import BoardState
 from custom_components.piorchestrator.const import CONF_BOARD_ENTITIES, DOMAIN
 from custom_components.piorchestrator.reconciliation import is_behind
 from simulator import Simulator, SimulatorConfig
+from tests.conftest import SimulatorConfigFactory
 
-from .conftest import API_KEY, WIFI_PASSWORD, PiDriver, WaitFor
+from .conftest import WIFI_PASSWORD, PiDriver, WaitFor
 
 BOARDS = ("24:0A:C4:00:00:21", "24:0A:C4:00:00:22")
 EVENTS_PATH = "/api/v1/provisioning/batch/events"
 
 
 @pytest.fixture(params=["backend", "dashboard"])
-def simulator_config(request: pytest.FixtureRequest) -> SimulatorConfig:
+def simulator_config(
+    make_simulator_config: SimulatorConfigFactory, request: pytest.FixtureRequest
+) -> SimulatorConfig:
     """Both event vocabularies seen in the field; one board fails once."""
-    return SimulatorConfig(
-        port=0,
-        api_key=API_KEY,
+    return make_simulator_config(
         speed=40,
         boards=0,
         seed=9,

@@ -24,19 +24,20 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from custom_components.piorchestrator.const import DOMAIN
 from custom_components.piorchestrator.repairs import async_create_fix_flow
 from simulator import Simulator, SimulatorConfig
+from tests.conftest import SimulatorConfigFactory
 
-from .conftest import API_KEY, WIFI_PASSWORD, PiDriver, WaitFor
+from .conftest import WIFI_PASSWORD, PiDriver, WaitFor
 
 DONE = "24:0A:C4:60:00:01"
 WAITING = "24:0A:C4:60:00:02"
 
 
 @pytest.fixture
-def simulator_config(tmp_path: Path) -> SimulatorConfig:
+def simulator_config(
+    make_simulator_config: SimulatorConfigFactory, tmp_path: Path
+) -> SimulatorConfig:
     """Two allowlisted boards; the Pi keeps its state in a file across restarts."""
-    return SimulatorConfig(
-        port=0,
-        api_key=API_KEY,
+    return make_simulator_config(
         speed=50,
         boards=0,
         seed=19,

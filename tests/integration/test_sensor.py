@@ -14,6 +14,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.piorchestrator.const import CONF_POLL_INTERVAL, DOMAIN
 from simulator import Simulator
+from tests.conftest import ConfigEntryFactory
 
 from .conftest import PiDriver, WaitFor
 
@@ -28,15 +29,9 @@ def entity_id(hass: HomeAssistant, entry: MockConfigEntry, key: str) -> str:
 
 
 @pytest.fixture
-def config_entry(config_entry: MockConfigEntry) -> MockConfigEntry:
+def config_entry(simulator: Simulator, make_config_entry: ConfigEntryFactory) -> MockConfigEntry:
     """Poll every 2 s while the socket is down, so a short outage shows polls."""
-    return MockConfigEntry(
-        domain=config_entry.domain,
-        title=config_entry.title,
-        unique_id=config_entry.unique_id,
-        data=config_entry.data,
-        options={CONF_POLL_INTERVAL: 2},
-    )
+    return make_config_entry(simulator, options={CONF_POLL_INTERVAL: 2})
 
 
 async def test_health_sensors_show_plausible_live_values(

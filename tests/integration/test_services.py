@@ -35,6 +35,7 @@ from custom_components.piorchestrator.const import CONF_ONLY_ALLOWLISTED, DOMAIN
 from custom_components.piorchestrator.diagnostics import async_get_config_entry_diagnostics
 from custom_components.piorchestrator.services import REDACTED
 from simulator import Simulator, SimulatorConfig
+from tests.conftest import SimulatorConfigFactory
 
 from .conftest import API_KEY, WIFI_PASSWORD, PiDriver, WaitFor
 
@@ -59,11 +60,9 @@ SERVICES = (
 
 
 @pytest.fixture
-def simulator_config() -> SimulatorConfig:
+def simulator_config(make_simulator_config: SimulatorConfigFactory) -> SimulatorConfig:
     """Two allowlisted boards waiting on the onboarding network; sessions never expire here."""
-    return SimulatorConfig(
-        port=0,
-        api_key=API_KEY,
+    return make_simulator_config(
         speed=50,
         boards=0,
         seed=11,

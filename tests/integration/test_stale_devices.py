@@ -15,8 +15,9 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry, async_
 from custom_components.piorchestrator.const import CONF_STALE_BOARD_DAYS, DOMAIN
 from custom_components.piorchestrator.stale_devices import storage_key
 from simulator import SimulatorConfig
+from tests.conftest import SimulatorConfigFactory
 
-from .conftest import API_KEY, PiDriver, WaitFor
+from .conftest import PiDriver, WaitFor
 
 ALLOWLISTED = ("24:0A:C4:00:00:01", "24:0A:C4:00:00:02", "24:0A:C4:00:00:03")
 GONE = "24:0A:C4:00:00:A1"
@@ -24,11 +25,9 @@ RECENT = "24:0A:C4:00:00:A2"
 
 
 @pytest.fixture
-def simulator_config() -> SimulatorConfig:
+def simulator_config(make_simulator_config: SimulatorConfigFactory) -> SimulatorConfig:
     """Three allowlisted boards waiting on the onboarding network, fast."""
-    return SimulatorConfig(
-        port=0, api_key=API_KEY, speed=40, boards=0, seed=3, allowlist=ALLOWLISTED
-    )
+    return make_simulator_config(speed=40, boards=0, seed=3, allowlist=ALLOWLISTED)
 
 
 def add_board(hass: HomeAssistant, entry: MockConfigEntry, mac: str) -> str:

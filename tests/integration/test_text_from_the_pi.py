@@ -20,8 +20,9 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from custom_components.piorchestrator.api.text import NAME_LENGTH, clean_text
 from custom_components.piorchestrator.const import DOMAIN
 from simulator import Simulator, SimulatorConfig
+from tests.conftest import SimulatorConfigFactory
 
-from .conftest import API_KEY, EntityIdOf, PiDriver, WaitFor
+from .conftest import EntityIdOf, PiDriver, WaitFor
 
 BOARD = "24:0A:C4:50:00:01"
 HOSTILE_DESCRIPTION = "<b>*Cam*</b>\u202e\x07" + "w" * 240
@@ -32,9 +33,9 @@ LINES_PER_ERROR = 70_000
 
 
 @pytest.fixture
-def simulator_config() -> SimulatorConfig:
+def simulator_config(make_simulator_config: SimulatorConfigFactory) -> SimulatorConfig:
     """One allowlisted board, waiting on the onboarding network."""
-    return SimulatorConfig(port=0, api_key=API_KEY, speed=50, boards=0, seed=13, allowlist=(BOARD,))
+    return make_simulator_config(speed=50, boards=0, seed=13, allowlist=(BOARD,))
 
 
 def marker(code: str) -> str:
@@ -140,7 +141,9 @@ async def test_twenty_errors_of_a_megabyte_add_little_to_the_log(
 
     # The stream lives on: the next ordinary change shows within a second.
     await pi.start_session()
-    await wait_for(lambda: hass.states.get(session_sensor(hass, loaded_entry)).state != "idle", 1)
+    await wait_for(
+        lambda: hass.states.get(session_sensor(hass, loaded_entry)).state != "idle", timeout=1
+    )
 
 
 async def test_a_400_digit_signal_strength_shows_as_unknown_and_the_stream_goes_on(

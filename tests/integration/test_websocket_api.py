@@ -19,6 +19,7 @@ from pytest_homeassistant_custom_component.typing import MockHAClientWebSocket, 
 from custom_components.piorchestrator.api.models import DoorState
 from custom_components.piorchestrator.const import CONF_VERIFY_SSL, DOMAIN
 from simulator import Simulator, SimulatorConfig
+from tests.conftest import SimulatorConfigFactory
 
 from .conftest import API_KEY, PiDriver, WaitFor
 
@@ -26,11 +27,11 @@ ALLOWLISTED = ("24:0A:C4:00:00:01", "24:0A:C4:00:00:02", "24:0A:C4:00:00:03")
 
 
 @pytest.fixture
-def simulator_config(tmp_path: Path) -> SimulatorConfig:
+def simulator_config(
+    make_simulator_config: SimulatorConfigFactory, tmp_path: Path
+) -> SimulatorConfig:
     """Three allowlisted boards waiting on the onboarding network, fast; kept across restarts."""
-    return SimulatorConfig(
-        port=0,
-        api_key=API_KEY,
+    return make_simulator_config(
         speed=40,
         boards=0,
         seed=3,

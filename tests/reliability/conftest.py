@@ -7,25 +7,20 @@ from collections.abc import AsyncGenerator, Awaitable, Callable
 from pathlib import Path
 
 import aiohttp
-from homeassistant.const import CONF_API_KEY, CONF_HOST, CONF_PORT, CONF_SSL
 from homeassistant.core import HomeAssistant
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.piorchestrator.const import CONF_POLL_INTERVAL, CONF_VERIFY_SSL, DOMAIN
+from custom_components.piorchestrator.const import CONF_POLL_INTERVAL
 from simulator import Simulator, SimulatorConfig
+from tests.conftest import API_KEY, ConfigEntryFactory, SimulatorConfigFactory
 from tests.integration.conftest import (  # noqa: F401 - fixtures, re-exported for this suite
-    API_KEY,
     auto_enable_custom_integrations,
     loaded_entry,
     pi,
     wait_for,
 )
-from tests.reliability.results import (  # noqa: F401 - pytest hooks
-    COLLECTOR,
-    pytest_runtest_makereport,
-    pytest_sessionfinish,
-)
+from tests.reliability.results import COLLECTOR
 
 from .harness import BOARDS, FAIL_ONCE, SPEED, Scenario
 from .request_log import RequestLog, install
@@ -35,11 +30,11 @@ type ScenarioFactory = Callable[[str, str], Awaitable[Scenario]]
 
 
 @pytest.fixture
-def simulator_config(tmp_path: Path) -> SimulatorConfig:
+def simulator_config(
+    make_simulator_config: SimulatorConfigFactory, tmp_path: Path
+) -> SimulatorConfig:
     """Several allowlisted boards, one failing its first attempt; state kept in a file."""
-    return SimulatorConfig(
-        port=0,
-        api_key=API_KEY,
+    return make_simulator_config(
         speed=SPEED,
         boards=0,
         seed=21,
@@ -57,21 +52,9 @@ smallest the options allow, so recoveries that wait for a poll stay short."""
 
 
 @pytest.fixture
-def config_entry(simulator: Simulator) -> MockConfigEntry:
+def config_entry(simulator: Simulator, make_config_entry: ConfigEntryFactory) -> MockConfigEntry:
     """An entry pointing at the simulator, polling as often as the options allow."""
-    return MockConfigEntry(
-        domain=DOMAIN,
-        title="127.0.0.1",
-        unique_id=f"127.0.0.1:{simulator.port}",
-        data={
-            CONF_HOST: "127.0.0.1",
-            CONF_PORT: simulator.port,
-            CONF_SSL: False,
-            CONF_VERIFY_SSL: True,
-            CONF_API_KEY: API_KEY,
-        },
-        options={CONF_POLL_INTERVAL: POLL_INTERVAL},
-    )
+    return make_config_entry(simulator, options={CONF_POLL_INTERVAL: POLL_INTERVAL})
 
 
 @pytest.fixture

@@ -8,10 +8,7 @@ invariant: Home Assistant shows exactly the Pi's truth for the session and every
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Callable
 from dataclasses import dataclass
-import time
 from typing import Any, Final
 
 from homeassistant.config_entries import ConfigEntryState
@@ -20,6 +17,7 @@ from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from simulator import Simulator
+from tests.waiting import wait_until
 
 from .request_log import RequestLog
 from .results import LONG, ScenarioRecord
@@ -31,17 +29,6 @@ FAIL_ONCE: Final = "24:0A:C4:AA:00:F1"
 BOARDS: Final = (*NORMAL_BOARDS, FAIL_ONCE)
 SPEED: Final = 10.0
 """Simulated seconds per real second: a board takes 0.25-0.75 s from provisioning to verified."""
-
-
-async def until(condition: Callable[[], bool], hass: HomeAssistant, timeout: float = 15.0) -> float:
-    """Wait in real time until `condition()` holds; return how long it took."""
-    started = time.monotonic()
-    while not condition():
-        if time.monotonic() - started > timeout:
-            raise AssertionError(f"condition not met within {timeout} s")
-        await hass.async_block_till_done()
-        await asyncio.sleep(0.02)
-    return time.monotonic() - started
 
 
 @dataclass(slots=True)
@@ -98,7 +85,7 @@ class Scenario:
         self.session_id = session_id = str(data["session"]["id"])
         self.record.boards += len(boards)
         devices = self.sim.state.sessions[session_id].devices
-        await until(lambda: set(boards) <= set(devices), self.hass)
+        await wait_until(lambda: set(boards) <= set(devices), self.hass)
         return session_id
 
     async def provision_all(self) -> None:
@@ -117,7 +104,7 @@ class Scenario:
 
     async def wait_in_flight(self) -> None:
         """Wait until at least one board is between provisioning and verified."""
-        await until(
+        await wait_until(
             lambda: any(
                 state in ("provisioning", "provisioned", "verifying")
                 for state in self.pi_states().values()
@@ -127,7 +114,7 @@ class Scenario:
 
     async def settle(self, timeout: float = 20.0) -> None:
         """Wait until the Pi has no board in flight."""
-        await until(
+        await wait_until(
             lambda: bool(self.pi_states())
             and not any(
                 state in ("provisioning", "provisioned", "verifying")
@@ -188,7 +175,7 @@ class Scenario:
             assert await self.hass.config_entries.async_unload(self.entry.entry_id)
             await self.hass.async_block_till_done()
         # A request already on the wire may finish; nothing may keep running after it.
-        await until(lambda: our_tasks() == [], self.hass, timeout=5)
+        await wait_until(lambda: our_tasks() == [], self.hass, timeout=5)
         if self.sim.running:
-            await until(lambda: not self.sim.context.events.subscribers, self.hass)
-            await until(lambda: not self.sim.context.monitor.clients, self.hass)
+            await wait_until(lambda: not self.sim.context.events.subscribers, self.hass)
+            await wait_until(lambda: not self.sim.context.monitor.clients, self.hass)

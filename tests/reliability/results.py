@@ -1,8 +1,13 @@
 """Collects what the reliability, fuzzing and secret suites measured, for the report.
 
 Every suite records into one process-wide `COLLECTOR`; the pytest hooks below
-add each test's outcome and write `.reliability/results.json` when the session
-ends. `tests/reliability/report.py` renders that file as `docs/reliability.md`.
+(registered once, by the root `tests/conftest.py`) add each test's outcome and
+write `.reliability/results.json` when the session ends.
+`tests/reliability/report.py` renders that file as `docs/reliability.md`.
+
+Under pytest-xdist each worker is its own process with its own `COLLECTOR`: a
+worker writes its part next to the results file, and the controller, whose
+session ends after every worker's, merges the parts into the one results file.
 
 Two profiles: the default one is short enough for CI; `PIORCH_LONG=1` runs the
 long fuzzing and soak profile (more examples, more boards, unscaled timers).
@@ -184,18 +189,48 @@ class Collector:
             "outcomes": dict(sorted(self.outcomes.items())),
         }
 
-    def write(self) -> None:
+    def merge(self, document: dict[str, Any]) -> None:
+        """Add what another process (an xdist worker) measured, from its results document."""
+        for scenario in document.get("scenarios", []):
+            record = ScenarioRecord(**scenario)
+            self.scenarios[record.nodeid] = record
+        for target, count in document.get("fuzz", {}).items():
+            self.fuzz[target] = self.fuzz.get(target, 0) + count
+        for place, found in document.get("secrets", {}).items():
+            self.searched(place, found["items"], found["leaks"])
+        self.outcomes.update(document.get("outcomes", {}))
+        self.started = min(self.started, document.get("started", self.started))
+
+    def order(self, nodeids: list[str]) -> None:
+        """Put the scenarios in collection order, as one process would have run them."""
+        rank = {nodeid: index for index, nodeid in enumerate(nodeids)}
+        self.scenarios = dict(
+            sorted(self.scenarios.items(), key=lambda item: rank.get(item[0], len(rank)))
+        )
+
+    def write(self, path: Path = RESULTS_FILE, extra: dict[str, Any] | None = None) -> None:
         """Write the results file, if any of the suites ran."""
         if not self.outcomes:
             return
-        RESULTS_FILE.parent.mkdir(parents=True, exist_ok=True)
-        RESULTS_FILE.write_text(json.dumps(self.to_json(), indent=2, sort_keys=False) + "\n")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        document = {**self.to_json(), **(extra or {})}
+        path.write_text(json.dumps(document, indent=2, sort_keys=False) + "\n")
 
 
 COLLECTOR: Final = Collector()
 
 
-# -- pytest hooks, imported by each suite's conftest.py ---------------------------
+# -- pytest hooks, registered by the root tests/conftest.py -------------------------
+
+
+def _worker_id(config: pytest.Config) -> str | None:
+    """The xdist worker this process is (`gw0`, ...), or None for the controller or a plain run."""
+    workerinput: dict[str, Any] | None = getattr(config, "workerinput", None)
+    return None if workerinput is None else str(workerinput["workerid"])
+
+
+def _worker_parts() -> list[Path]:
+    return sorted(RESULTS_FILE.parent.glob(f"{RESULTS_FILE.stem}.gw*.json"))
 
 
 @pytest.hookimpl(wrapper=True)
@@ -217,6 +252,24 @@ def pytest_runtest_makereport(
     return report
 
 
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Drop the parts an earlier, interrupted xdist run left behind (controller only)."""
+    if _worker_id(session.config) is None:
+        for part in _worker_parts():
+            part.unlink()
+
+
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    """Write the results file (idempotent: each suite's conftest registers this)."""
+    """Write the results file; a worker writes its part, the controller merges the parts."""
+    if (worker := _worker_id(session.config)) is not None:
+        part = RESULTS_FILE.with_name(f"{RESULTS_FILE.stem}.{worker}.json")
+        COLLECTOR.write(part, {"order": [item.nodeid for item in session.items]})
+        return
+    order: list[str] = [item.nodeid for item in session.items]
+    for part in _worker_parts():
+        document = json.loads(part.read_text())
+        COLLECTOR.merge(document)
+        order = order or document.get("order", [])
+        part.unlink()
+    COLLECTOR.order(order)
     COLLECTOR.write()

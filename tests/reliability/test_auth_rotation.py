@@ -12,9 +12,9 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.piorchestrator.const import DOMAIN
 from tests.integration.conftest import WIFI_PASSWORD
+from tests.waiting import wait_until
 
 from .conftest import ScenarioFactory
-from .harness import until
 
 ROTATED_KEY = "rotated-key-Vb52-do-not-leak"
 OBSERVE = 3.0
@@ -30,7 +30,7 @@ async def test_key_changed_on_the_pi_asks_once_and_recovers_with_the_new_key(
         "API key changed on the Pi mid-session; the new key entered through the reauth flow",
     )
     coordinator = loaded_entry.runtime_data.provisioning
-    await until(lambda: coordinator.stream_connected, hass)
+    await wait_until(lambda: coordinator.stream_connected, hass)
     await scenario.start_session(password=WIFI_PASSWORD)
     await scenario.provision_all()
     await scenario.wait_in_flight()
@@ -48,9 +48,9 @@ async def test_key_changed_on_the_pi_asks_once_and_recovers_with_the_new_key(
             if flow["context"]["source"] == SOURCE_REAUTH
         ]
 
-    await until(lambda: bool(reauth_flows()), hass)
+    await wait_until(lambda: bool(reauth_flows()), hass)
     first_refusal = min(entry.at for entry in log.since(mark) if entry.status == 401)
-    await until(lambda: time.monotonic() - first_refusal > OBSERVE, hass, timeout=OBSERVE + 1)
+    await wait_until(lambda: time.monotonic() - first_refusal > OBSERVE, hass, timeout=OBSERVE + 1)
     # Exactly one flow, however many parts of the integration were refused.
     flows = reauth_flows()
     assert len(flows) == 1, flows
@@ -74,7 +74,7 @@ async def test_key_changed_on_the_pi_asks_once_and_recovers_with_the_new_key(
     assert loaded_entry.state is ConfigEntryState.LOADED
     assert loaded_entry.data[CONF_API_KEY] == ROTATED_KEY
     coordinator = loaded_entry.runtime_data.provisioning
-    await until(lambda: coordinator.stream_connected, hass)
+    await wait_until(lambda: coordinator.stream_connected, hass)
     scenario.record.reconnect("sse after the new key", time.monotonic() - entered)
     await scenario.complete()
     assert reauth_flows() == []

@@ -16,9 +16,10 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from custom_components.piorchestrator.const import DOMAIN
 from simulator import Simulator
 from tests.integration.conftest import WIFI_PASSWORD
+from tests.waiting import wait_until
 
 from .conftest import ScenarioFactory
-from .harness import NORMAL_BOARDS, until
+from .harness import NORMAL_BOARDS
 
 HUGE = 2 * 1024 * 1024
 """A frame twice the client's 1 MiB limit, far beyond any real event."""
@@ -62,7 +63,7 @@ async def test_garbage_other_versions_and_an_oversized_frame_are_survived(
         "MAC, then a 2 MiB frame, while boards are in flight",
     )
     coordinator = loaded_entry.runtime_data.provisioning
-    await until(lambda: coordinator.stream_connected, hass)
+    await wait_until(lambda: coordinator.stream_connected, hass)
     await scenario.start_session(password=WIFI_PASSWORD)
     await scenario.provision_all()
     await scenario.wait_in_flight()
@@ -114,7 +115,7 @@ async def test_garbage_other_versions_and_an_oversized_frame_are_survived(
     for _ in range(HUGE // piece):
         await scenario.fault("malformed", stream="sse", frame="x" * piece)
     await scenario.fault("malformed", stream="sse", frame="\n\n")
-    await until(
+    await wait_until(
         lambda: any("more than" in r.getMessage() for r in caplog.records), hass, timeout=10
     )
     scenario.record.notes["oversized_frame_skipped_after_s"] = round(time.monotonic() - started, 2)
@@ -134,7 +135,7 @@ async def test_an_absurd_number_in_an_event_does_not_stop_the_event_stream(
         "A board event whose progress is 10^400 (valid JSON, no float can hold it)",
     )
     coordinator = loaded_entry.runtime_data.provisioning
-    await until(lambda: coordinator.stream_connected, hass)
+    await wait_until(lambda: coordinator.stream_connected, hass)
     await scenario.start_session(password=WIFI_PASSWORD)
     await scenario.provision_all()
     await scenario.wait_in_flight()
@@ -172,7 +173,7 @@ async def test_an_absurd_figure_in_a_monitor_update_does_not_stop_health(
         f"ws_absurd_{figure}", f"A monitoring_update whose {figure} is {shown}, then normal updates"
     )
     health = loaded_entry.runtime_data.health
-    await until(lambda: health.transport == "push", hass)
+    await wait_until(lambda: health.transport == "push", hass)
     await scenario.start_session(password=WIFI_PASSWORD)
     await scenario.provision_all()
     frame = f'{{"type": "monitoring_update", "data": {{"system_health": {{"{figure}": {value}}}}}}}'
@@ -181,7 +182,7 @@ async def test_an_absurd_figure_in_a_monitor_update_does_not_stop_health(
     await hass.async_block_till_done()
     assert _monitor_task_alive(), "the monitor WebSocket's consumer died"
     updates = health.monitor.diagnostics["message_counts"].get("monitoring_update", 0)
-    await until(
+    await wait_until(
         lambda: health.monitor.diagnostics["message_counts"].get("monitoring_update", 0)
         > updates + 1,
         hass,
@@ -203,7 +204,7 @@ async def test_duplicated_and_reordered_events_do_not_move_boards_backwards(
         "and an old event under a new id (out of order)",
     )
     coordinator = loaded_entry.runtime_data.provisioning
-    await until(lambda: coordinator.stream_connected, hass)
+    await wait_until(lambda: coordinator.stream_connected, hass)
     await scenario.start_session(password=WIFI_PASSWORD)
     await scenario.provision_all()
     await scenario.settle()
@@ -240,7 +241,7 @@ async def test_duplicated_and_reordered_events_do_not_move_boards_backwards(
         "malformed", stream="sse", frame=_frame(stale.data, event=stale.type, event_id=fresh_id)
     )
     settle_from = time.monotonic()
-    await until(lambda: time.monotonic() - settle_from > 2.5, hass)
+    await wait_until(lambda: time.monotonic() - settle_from > 2.5, hass)
     unsubscribe()
     scenario.record.notes["bus_events_fired_by_replays"] = [event.event_type for event in fired]
     await scenario.check()

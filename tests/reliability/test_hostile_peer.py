@@ -33,9 +33,10 @@ from custom_components.piorchestrator import provisioning_coordinator
 from custom_components.piorchestrator.const import DOMAIN, MAX_BOARDS
 from simulator import Simulator
 from tests.integration.conftest import API_KEY, WIFI_PASSWORD
+from tests.waiting import wait_until
 
 from .conftest import ScenarioFactory
-from .harness import NORMAL_BOARDS, Scenario, until
+from .harness import NORMAL_BOARDS, Scenario
 from .request_log import SSE_PATH
 
 NEXT_CHANGE_BOUND: Final = 2.0
@@ -110,9 +111,11 @@ async def _open_session(scenario: Scenario) -> None:
     """A session whose boards Home Assistant shows as discovered, streams up."""
     provisioning = scenario.entry.runtime_data.provisioning
     health = scenario.entry.runtime_data.health
-    await until(lambda: provisioning.stream_connected and health.transport == "push", scenario.hass)
+    await wait_until(
+        lambda: provisioning.stream_connected and health.transport == "push", scenario.hass
+    )
     await scenario.start_session(password=WIFI_PASSWORD)
-    await until(
+    await wait_until(
         lambda: all(_board_state(scenario, mac) == "discovered" for mac in NORMAL_BOARDS),
         scenario.hass,
     )
@@ -124,7 +127,7 @@ async def _next_board_change(scenario: Scenario, mac: str, since: float) -> floa
         "POST",
         f"/api/v1/provisioning/batch/{scenario.session_id}/devices/{quote(mac, safe='')}/provision",
     )
-    await until(
+    await wait_until(
         lambda: _board_state(scenario, mac) not in ("discovered", None),
         scenario.hass,
         timeout=NEXT_CHANGE_BOUND + 5,
@@ -156,7 +159,7 @@ async def _next_cpu_figure(scenario: Scenario, figure: float, since: float) -> f
     update = {"type": "monitoring_update", "data": {"system_health": {"cpu_usage": figure}}}
     with _states_of(scenario.hass, entity_id) as seen:
         await scenario.fault("raw-ws", text=json.dumps(update))
-        await until(
+        await wait_until(
             lambda: any(_float(state) == figure for state in seen),
             scenario.hass,
             timeout=NEXT_CHANGE_BOUND + 5,
@@ -280,7 +283,7 @@ async def test_a_20_kb_event_id_does_not_block_reconnecting(
     started = time.monotonic()
     await scenario.fault("raw-sse", text=_heartbeat(event_id=long_id))
     await scenario.fault("drop-streams", streams=["sse"])
-    await until(
+    await wait_until(
         lambda: _sse_reconnects(loaded_entry) > reconnects and coordinator.stream_connected, hass
     )
     scenario.record.reconnect("sse", time.monotonic() - started)
@@ -633,13 +636,13 @@ async def test_a_redirecting_pi_gets_neither_the_key_nor_the_password_elsewhere(
     assert "127.0.0.2" in (refused.value.translation_placeholders or {}).get("message", "")
     mark = scenario.log.mark()
     await scenario.fault("drop-streams", streams=["sse", "ws"])
-    await until(
+    await wait_until(
         lambda: {entry.path for entry in scenario.log.since(mark) if entry.status == 307}
         >= {SSE_PATH, "/ws/monitor"},
         hass,
     )
     # Shown as down, never as live, while every answer is a redirect.
-    await until(lambda: not provisioning.stream_connected and health.transport != "push", hass)
+    await wait_until(lambda: not provisioning.stream_connected and health.transport != "push", hass)
     # Nothing followed: the listener got no request at all, so neither secret.
     assert received == [], [(item.method, item.path_qs) for item in received]
     assert not any(
@@ -653,7 +656,7 @@ async def test_a_redirecting_pi_gets_neither_the_key_nor_the_password_elsewhere(
     started = time.monotonic()
     # The Pi moves on; Home Assistant shows it once the event stream is back,
     # after the back-off the redirects ran up (failed attempts like any other).
-    await until(
+    await wait_until(
         lambda: provisioning.stream_connected and health.transport == "push",
         hass,
         REDIRECT_BOUND + 5,
@@ -704,7 +707,7 @@ async def test_a_board_description_with_markup_and_control_characters_is_cleaned
     await allowlist.async_refresh()
     assert newcomer in allowlist.data.entries
     await scenario.fault("boards", macs=[newcomer])
-    await until(lambda: _board_state(scenario, newcomer) == "discovered", hass)
+    await wait_until(lambda: _board_state(scenario, newcomer) == "discovered", hass)
     started = time.monotonic()
     seconds = await _next_board_change(scenario, NORMAL_BOARDS[0], started)
     watch.healthy()
@@ -735,7 +738,7 @@ async def test_a_board_description_with_markup_and_control_characters_is_cleaned
         state = hass.states.get(board_state)
         return state.attributes.get("error_message") if state else None
 
-    await until(lambda: error_shown() is not None, hass)
+    await wait_until(lambda: error_shown() is not None, hass)
     shown_error = str(error_shown())
     assert len(shown_error) <= 200, len(shown_error)
     assert not any(char in shown_error for char in "\u202e\x07\n"), repr(shown_error[:40])
@@ -786,7 +789,7 @@ async def test_error_events_too_large_to_read_do_not_keep_the_stream_down(
             next_change="two boards provisioned, 6 s later",
         )
         started = time.monotonic()
-    await until(lambda: provisioning.stream_connected, hass)
+    await wait_until(lambda: provisioning.stream_connected, hass)
     watch.healthy()
     await scenario.complete()
     await scenario.unload()

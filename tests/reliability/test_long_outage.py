@@ -22,9 +22,9 @@ from custom_components.piorchestrator.api.monitor import MonitorStream
 from custom_components.piorchestrator.const import DOMAIN
 from simulator import Simulator
 from tests.integration.conftest import WIFI_PASSWORD
+from tests.waiting import wait_until
 
 from .conftest import ScenarioFactory
-from .harness import until
 from .results import LONG
 
 CAP = 30.0
@@ -80,7 +80,9 @@ async def test_a_long_outage_backs_off_to_thirty_seconds_and_no_further(
     )
     runtime = loaded_entry.runtime_data
     coordinator = runtime.provisioning
-    await until(lambda: coordinator.stream_connected and runtime.health.transport == "push", hass)
+    await wait_until(
+        lambda: coordinator.stream_connected and runtime.health.transport == "push", hass
+    )
     await scenario.start_session(password=WIFI_PASSWORD)
     await scenario.provision_all()
     await scenario.wait_in_flight()
@@ -90,7 +92,7 @@ async def test_a_long_outage_backs_off_to_thirty_seconds_and_no_further(
     scenario.record.fault("pi-down", attempts_per_stream=ATTEMPTS)
     # While it shut down, the Pi may still have accepted a connection that delivered
     # (and so restarted the back-off): the outage proper starts at the last 1 s delay.
-    await until(
+    await wait_until(
         lambda: all(
             len(recorder.delays) - _outage_start(recorder.delays) >= ATTEMPTS
             for recorder in sleeps.values()
@@ -121,15 +123,15 @@ async def test_a_long_outage_backs_off_to_thirty_seconds_and_no_further(
     scenario.sim = revived
     try:
         back = time.monotonic()
-        await until(lambda: coordinator.stream_connected, hass, timeout=10)
+        await wait_until(lambda: coordinator.stream_connected, hass, timeout=10)
         scenario.record.reconnect("sse", time.monotonic() - back)
-        await until(lambda: runtime.health.transport == "push", hass, timeout=10)
+        await wait_until(lambda: runtime.health.transport == "push", hass, timeout=10)
         scenario.record.reconnect("ws", time.monotonic() - back)
         # A stream that delivered again starts its next outage from 1 s, not 30 s.
-        await until(lambda: coordinator.stream.diagnostics["consecutive_failures"] == 0, hass)
+        await wait_until(lambda: coordinator.stream.diagnostics["consecutive_failures"] == 0, hass)
         before = len(sleeps["sse"].delays)
         await scenario.fault("drop-streams", streams=["sse"])
-        await until(lambda: len(sleeps["sse"].delays) > before, hass)
+        await wait_until(lambda: len(sleeps["sse"].delays) > before, hass)
         first = sleeps["sse"].delays[before]
         scenario.record.notes["first_delay_after_recovery_s"] = round(first, 3)
         assert bounds(0)[0] <= first <= bounds(0)[1]

@@ -19,10 +19,11 @@ from custom_components.piorchestrator.provisioning_coordinator import UNAVAILABL
 from custom_components.piorchestrator.recovery import RECHECK_COOLDOWN
 from simulator import Simulator
 from tests.integration.conftest import WIFI_PASSWORD
+from tests.waiting import wait_until
 
 from .clock import advance_home_assistant
 from .conftest import ScenarioFactory
-from .harness import NORMAL_BOARDS, until
+from .harness import NORMAL_BOARDS
 from .truth import our_tasks
 
 
@@ -52,10 +53,10 @@ async def test_pi_unreachable_at_start_then_reachable_a_minute_later(
         await scenario.start_session(password=WIFI_PASSWORD)
         back = time.monotonic()
         assert advance_home_assistant(hass, timedelta(minutes=1)) >= 1
-        await until(lambda: config_entry.state is ConfigEntryState.LOADED, hass)
+        await wait_until(lambda: config_entry.state is ConfigEntryState.LOADED, hass)
         scenario.record.reconnect("setup retry", time.monotonic() - back)
         coordinator = config_entry.runtime_data.provisioning
-        await until(lambda: coordinator.stream_connected, hass)
+        await wait_until(lambda: coordinator.stream_connected, hass)
         await scenario.provision_all()
         await scenario.complete()
         await scenario.unload()
@@ -76,7 +77,7 @@ async def test_pi_restarted_mid_session_comes_back_without_a_reload(
     runtime = loaded_entry.runtime_data
     coordinator = runtime.provisioning
     health = runtime.health
-    await until(lambda: coordinator.stream_connected and health.transport == "push", hass)
+    await wait_until(lambda: coordinator.stream_connected and health.transport == "push", hass)
     session_id = await scenario.start_session(password=WIFI_PASSWORD)
     await scenario.provision_all()
     await scenario.wait_in_flight()
@@ -96,13 +97,13 @@ async def test_pi_restarted_mid_session_comes_back_without_a_reload(
         state = hass.states.get(entity_id)
         return state.state if state else None
 
-    await until(lambda: not coordinator.stream_connected, hass)
+    await wait_until(lambda: not coordinator.stream_connected, hass)
     # Past the grace a reconnect normally needs, the session and boards go unavailable...
     advance_home_assistant(hass, timedelta(seconds=UNAVAILABLE_GRACE_SECONDS + 1))
-    await until(lambda: shown(board_state) == STATE_UNAVAILABLE, hass)
+    await wait_until(lambda: shown(board_state) == STATE_UNAVAILABLE, hass)
     assert shown(session_state) == STATE_UNAVAILABLE
     # ...and health as soon as polling fails; the indicator itself says so.
-    await until(lambda: shown(connection) == "disconnected", hass)
+    await wait_until(lambda: shown(connection) == "disconnected", hass)
     assert shown(cpu) == STATE_UNAVAILABLE
     scenario.record.notes["unavailable_while_down"] = ["health", "session", "boards"]
 
@@ -112,9 +113,9 @@ async def test_pi_restarted_mid_session_comes_back_without_a_reload(
     try:
         back = time.monotonic()
         scenario.record.notes["outage_s"] = round(back - down, 3)
-        await until(lambda: coordinator.stream_connected, hass, timeout=20)
+        await wait_until(lambda: coordinator.stream_connected, hass, timeout=20)
         scenario.record.reconnect("sse", time.monotonic() - back)
-        await until(lambda: health.transport == "push", hass, timeout=20)
+        await wait_until(lambda: health.transport == "push", hass, timeout=20)
         scenario.record.reconnect("ws", time.monotonic() - back)
         # Back by themselves: the same loaded entry, never reloaded.
         assert loaded_entry.state is ConfigEntryState.LOADED
@@ -122,8 +123,8 @@ async def test_pi_restarted_mid_session_comes_back_without_a_reload(
         # The interrupted session is offered for recovery.
         issue_id = f"recoverable_session_{loaded_entry.entry_id}_{session_id}"
         issues = ir.async_get(hass)
-        await until(lambda: issues.async_get_issue(DOMAIN, issue_id) is not None, hass)
-        await until(lambda: shown(session_state) == "paused", hass)
+        await wait_until(lambda: issues.async_get_issue(DOMAIN, issue_id) is not None, hass)
+        await wait_until(lambda: shown(session_state) == "paused", hass)
         await scenario.check()  # paused, every board as the Pi kept it
 
         manager = repairs_flow_manager(hass)
@@ -160,7 +161,7 @@ async def test_unloading_while_a_recovery_check_is_in_flight_leaves_nothing_behi
         "Entry unloaded while its look for recoverable sessions is still waiting for the Pi",
     )
     coordinator = loaded_entry.runtime_data.provisioning
-    await until(lambda: coordinator.stream_connected, hass)
+    await wait_until(lambda: coordinator.stream_connected, hass)
     session_id = await scenario.start_session(password=WIFI_PASSWORD)
     # Leave a recoverable session on the Pi: restart it with its state file.
     port = simulator.port
@@ -171,17 +172,19 @@ async def test_unloading_while_a_recovery_check_is_in_flight_leaves_nothing_behi
     try:
         issue_id = f"recoverable_session_{loaded_entry.entry_id}_{session_id}"
         issues = ir.async_get(hass)
-        await until(lambda: issues.async_get_issue(DOMAIN, issue_id) is not None, hass, timeout=20)
-        await until(lambda: coordinator.stream_connected, hass)
+        await wait_until(
+            lambda: issues.async_get_issue(DOMAIN, issue_id) is not None, hass, timeout=20
+        )
+        await wait_until(lambda: coordinator.stream_connected, hass)
         settled = time.monotonic()
-        await until(lambda: time.monotonic() - settled > RECHECK_COOLDOWN + 0.5, hass)
+        await wait_until(lambda: time.monotonic() - settled > RECHECK_COOLDOWN + 0.5, hass)
         # The next look takes a while: unload while it waits for the Pi's answer.
         await scenario.fault(
             "latency", seconds=1.0, paths=["/api/v1/provisioning/sessions/recoverable"]
         )
         mark = scenario.log.mark()
         await scenario.fault("drop-streams", streams=["sse"])  # a reconnect makes it look
-        await until(
+        await wait_until(
             lambda: any(entry.path.endswith("/recoverable") for entry in scenario.log.since(mark)),
             hass,
         )
@@ -189,7 +192,7 @@ async def test_unloading_while_a_recovery_check_is_in_flight_leaves_nothing_behi
         await hass.async_block_till_done()
         left_running = our_tasks()
         unloaded = time.monotonic()
-        await until(lambda: time.monotonic() - unloaded > 1.3, hass)
+        await wait_until(lambda: time.monotonic() - unloaded > 1.3, hass)
         await scenario.fault("latency", seconds=0)
         await hass.async_block_till_done()
         # Nothing of an unloaded entry keeps running, and it offers nothing to repair:

@@ -16,9 +16,9 @@ from custom_components.piorchestrator import data as integration_data
 from custom_components.piorchestrator.api.client import PiOrchestratorClient
 from custom_components.piorchestrator.provisioning_coordinator import ProvisioningCoordinator
 from tests.integration.conftest import WIFI_PASSWORD
+from tests.waiting import wait_until
 
 from .conftest import ScenarioFactory
-from .harness import until
 from .request_log import SSE_PATH, LoggedRequest
 
 RETRY_AFTER = 2
@@ -49,7 +49,7 @@ async def test_bursts_of_server_errors_during_a_reconnect(
         "reconnects and resynchronises",
     )
     coordinator = loaded_entry.runtime_data.provisioning
-    await until(lambda: coordinator.stream_connected, hass)
+    await wait_until(lambda: coordinator.stream_connected, hass)
     await scenario.start_session(password=WIFI_PASSWORD)
     await scenario.provision_all()
     await scenario.wait_in_flight()
@@ -63,7 +63,7 @@ async def test_bursts_of_server_errors_during_a_reconnect(
         await scenario.fault("fail-next", count=count, code=code, **extra)
         started = time.monotonic()
         await scenario.fault("drop-streams", streams=["sse"])
-        await until(_reconnected(coordinator, reconnects), hass)
+        await wait_until(_reconnected(coordinator, reconnects), hass)
         scenario.record.reconnect("sse", time.monotonic() - started)
         recovered = time.monotonic()
         sent = log.since(mark)
@@ -94,7 +94,7 @@ async def test_a_failed_resynchronisation_is_retried_promptly(
         "The REST resynchronisation after a reconnect answered 500 while the stream itself recovers",
     )
     coordinator = loaded_entry.runtime_data.provisioning
-    await until(lambda: coordinator.stream_connected, hass)
+    await wait_until(lambda: coordinator.stream_connected, hass)
     session_id = await scenario.start_session(password=WIFI_PASSWORD)
     await scenario.provision_all()
     await scenario.wait_in_flight()
@@ -108,7 +108,7 @@ async def test_a_failed_resynchronisation_is_retried_promptly(
     )
     started = time.monotonic()
     await scenario.fault("drop-streams", streams=["sse"])
-    await until(
+    await wait_until(
         lambda: coordinator.stream.diagnostics["reconnect_count"] > reconnects
         and coordinator.stream_connected,
         hass,
@@ -128,7 +128,7 @@ async def test_rate_limited_answers_are_waited_out(
         f"429 RATE_LIMITED with Retry-After: {RETRY_AFTER} s on every API path, during a reconnect",
     )
     coordinator = loaded_entry.runtime_data.provisioning
-    await until(lambda: coordinator.stream_connected, hass)
+    await wait_until(lambda: coordinator.stream_connected, hass)
     await scenario.start_session(password=WIFI_PASSWORD)
     await scenario.provision_all()
     await scenario.wait_in_flight()
@@ -138,7 +138,7 @@ async def test_rate_limited_answers_are_waited_out(
     await scenario.fault("fail-next", count=2, code="RATE_LIMITED", retry_after_seconds=RETRY_AFTER)
     started = time.monotonic()
     await scenario.fault("drop-streams", streams=["sse"])
-    await until(
+    await wait_until(
         lambda: coordinator.stream.diagnostics["reconnect_count"] > reconnects
         and coordinator.stream_connected,
         hass,
@@ -191,7 +191,7 @@ async def test_answers_slower_than_the_timeout(
     )
     runtime = loaded_entry.runtime_data
     coordinator = runtime.provisioning
-    await until(lambda: coordinator.stream_connected, hass)
+    await wait_until(lambda: coordinator.stream_connected, hass)
     await scenario.start_session(password=WIFI_PASSWORD)
     await scenario.provision_all()
     await scenario.wait_in_flight()
@@ -201,13 +201,13 @@ async def test_answers_slower_than_the_timeout(
     door = runtime.door
     await scenario.fault("latency", seconds=REQUEST_TIMEOUT * 1.5)
     slow_started = time.monotonic()
-    await until(lambda: not door.last_update_success, hass, timeout=15)
+    await wait_until(lambda: not door.last_update_success, hass, timeout=15)
     scenario.record.notes["door_unavailable_after_s"] = round(time.monotonic() - slow_started, 3)
     # Board states keep arriving live meanwhile: the event stream is not a REST request.
     assert coordinator.stream_connected
     await scenario.fault("latency", seconds=0)
     slow_over = time.monotonic()
-    await until(lambda: door.last_update_success, hass, timeout=15)
+    await wait_until(lambda: door.last_update_success, hass, timeout=15)
     scenario.record.reconnect("door polling", time.monotonic() - slow_over)
     sent = [entry for entry in log.since(mark) if entry.at < slow_over]
     # Each timed-out GET is tried three times, one second apart, by up to four

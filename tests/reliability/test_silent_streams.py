@@ -30,6 +30,7 @@ from custom_components.piorchestrator.bus_events import (
     EVENT_SESSION_STATE_CHANGED,
 )
 from custom_components.piorchestrator.const import (
+    CONF_POLL_INTERVAL,
     CONF_RECONCILE_INTERVAL,
     DEFAULT_RECONCILE_INTERVAL,
     DOMAIN,
@@ -37,10 +38,12 @@ from custom_components.piorchestrator.const import (
 from custom_components.piorchestrator.health_coordinator import Transport
 from custom_components.piorchestrator.reconciliation import Reason, ReconcileRecord
 from simulator import Simulator
+from tests.conftest import ConfigEntryFactory
 from tests.integration.conftest import WIFI_PASSWORD
+from tests.waiting import wait_until
 
-from .conftest import ScenarioFactory
-from .harness import BOARDS, NORMAL_BOARDS, Scenario, until
+from .conftest import POLL_INTERVAL, ScenarioFactory
+from .harness import BOARDS, NORMAL_BOARDS, Scenario
 from .request_log import RequestLog
 from .results import LONG
 
@@ -67,14 +70,13 @@ def reconcile_interval() -> int:
 
 
 @pytest.fixture
-def config_entry(config_entry: MockConfigEntry, reconcile_interval: int) -> MockConfigEntry:
+def config_entry(
+    simulator: Simulator, make_config_entry: ConfigEntryFactory, reconcile_interval: int
+) -> MockConfigEntry:
     """The suite's entry, reconciling every `reconcile_interval` seconds."""
-    return MockConfigEntry(
-        domain=config_entry.domain,
-        title=config_entry.title,
-        unique_id=config_entry.unique_id,
-        data=config_entry.data,
-        options={**config_entry.options, CONF_RECONCILE_INTERVAL: reconcile_interval},
+    return make_config_entry(
+        simulator,
+        options={CONF_POLL_INTERVAL: POLL_INTERVAL, CONF_RECONCILE_INTERVAL: reconcile_interval},
     )
 
 
@@ -133,7 +135,7 @@ async def _begin(
     """Open a scenario: the stream connected, the log captured, a session running."""
     scenario = await make_scenario(name, title)
     coordinator = entry.runtime_data.provisioning
-    await until(lambda: coordinator.stream_connected, scenario.hass)
+    await wait_until(lambda: coordinator.stream_connected, scenario.hass)
     caplog.set_level(logging.INFO, logger="custom_components.piorchestrator")
     return scenario, await scenario.start_session(password=WIFI_PASSWORD)
 
@@ -172,7 +174,7 @@ async def _prove_stream_whole(scenario: Scenario, record: ReconcileRecord) -> No
     checks_before = record.by_reason["gap"]
     await scenario.fault("skip-ids", count=2)
     await scenario.fault("boards", macs=[NEWCOMER])  # its discovery carries the jump
-    await until(
+    await wait_until(
         lambda: record.by_reason["gap"] > checks_before and record.last_differences == 0,
         scenario.hass,
     )
@@ -291,10 +293,12 @@ async def test_device_events_withheld_on_a_live_stream_are_made_up_within_the_in
     provisioned_at = time.monotonic()
     await scenario.provision_all()
     # The first change the stream withheld: how long until a reconciliation found it.
-    await until(lambda: record.detections >= 1, hass, timeout=RECONCILE_SECONDS + MARGIN_SECONDS)
+    await wait_until(
+        lambda: record.detections >= 1, hass, timeout=RECONCILE_SECONDS + MARGIN_SECONDS
+    )
     detected_after = time.monotonic() - provisioned_at
     await scenario.settle()
-    await until(lambda: meter.all_current, hass, timeout=RECONCILE_SECONDS + MARGIN_SECONDS)
+    await wait_until(lambda: meter.all_current, hass, timeout=RECONCILE_SECONDS + MARGIN_SECONDS)
     longest_stale = meter.stop()
     assert coordinator.stream.diagnostics["reconnect_count"] == reconnects, "it stayed connected"
     caught_by = _caught_by(record)
@@ -307,7 +311,7 @@ async def test_device_events_withheld_on_a_live_stream_are_made_up_within_the_in
     # Events flow again: the next reconciliation finds nothing and says so once.
     await scenario.fault("mute-events", seconds=0)
     clean_before = record.by_reason["periodic"]
-    await until(
+    await wait_until(
         lambda: record.by_reason["periodic"] > clean_before and record.last_differences == 0,
         hass,
         timeout=RECONCILE_SECONDS * 2 + MARGIN_SECONDS,
@@ -373,9 +377,9 @@ async def test_an_event_id_that_jumps_makes_up_lost_events_long_before_the_inter
     mark = request_log.mark()
     jumped_at = time.monotonic()
     await scenario.provision_all()  # the first event of the other boards carries the jump
-    await until(lambda: _shows(loaded_entry, victim, "verified"), hass, timeout=10)
+    await wait_until(lambda: _shows(loaded_entry, victim, "verified"), hass, timeout=10)
     made_up = time.monotonic() - jumped_at
-    await until(lambda: meter.all_current, hass)
+    await wait_until(lambda: meter.all_current, hass)
     longest_stale = meter.stop()
     caught_by = _caught_by(record)
     requests_per_check = _session_reads(request_log, mark) / record.by_reason["gap"]
@@ -437,14 +441,14 @@ async def test_session_counters_that_disagree_make_up_a_lost_board_before_the_in
     victim = NORMAL_BOARDS[0]
     await scenario.fault("mute-events", macs=[victim], seconds=3600)
     await scenario.call("POST", f"{batch}/devices/{victim}/provision", {})
-    await until(lambda: scenario.pi_states()[victim] == "verified", hass)
+    await wait_until(lambda: scenario.pi_states()[victim] == "verified", hass)
     assert _shows(loaded_entry, victim, "discovered")
 
     # Pausing sends the session with its counters: one verified board, which
     # Home Assistant has not seen.
     await scenario.call("POST", f"{batch}/pause", {})
     paused_at = time.monotonic()
-    await until(lambda: _shows(loaded_entry, victim, "verified"), hass, timeout=10)
+    await wait_until(lambda: _shows(loaded_entry, victim, "verified"), hass, timeout=10)
     made_up = time.monotonic() - paused_at
     caught_by = _caught_by(record)
     await scenario.fault("mute-events", seconds=0)
@@ -490,11 +494,11 @@ async def test_a_board_the_pi_dropped_without_a_word_leaves_the_session_in_time(
     vanished = NORMAL_BOARDS[-1]
     boards_sensor = scenario.checker.entity_id("sensor", "boards_discovered")
     assert boards_sensor is not None
-    await until(lambda: _shown(hass, boards_sensor) == str(len(BOARDS)), hass)
+    await wait_until(lambda: _shown(hass, boards_sensor) == str(len(BOARDS)), hass)
 
     await scenario.fault("forget-board", session_id=session_id, mac=vanished)
     forgotten_at = time.monotonic()
-    await until(
+    await wait_until(
         lambda: vanished not in coordinator.data.session_boards,
         hass,
         timeout=RECONCILE_SECONDS + MARGIN_SECONDS,
@@ -540,7 +544,7 @@ async def test_a_session_paused_unseen_shows_paused_within_the_interval(
     batch = f"/api/v1/provisioning/batch/{session_id}"
     session_sensor = scenario.checker.entity_id("sensor", "session_state")
     assert session_sensor is not None
-    await until(lambda: _shown(hass, session_sensor) == "active", hass)
+    await wait_until(lambda: _shown(hass, session_sensor) == "active", hass)
     fired: list[tuple[str | None, str]] = []
 
     @callback
@@ -552,7 +556,7 @@ async def test_a_session_paused_unseen_shows_paused_within_the_interval(
     await scenario.fault("mute-events", sessions=True, seconds=3600)
     await scenario.call("POST", f"{batch}/pause", {})
     paused_at = time.monotonic()
-    await until(
+    await wait_until(
         lambda: _shown(hass, session_sensor) == "paused",
         hass,
         timeout=RECONCILE_SECONDS + MARGIN_SECONDS,
@@ -564,9 +568,9 @@ async def test_a_session_paused_unseen_shows_paused_within_the_interval(
     # Events flow again: resuming is seen live, and the next check finds nothing.
     await scenario.fault("mute-events", seconds=0)
     await scenario.call("POST", f"{batch}/resume", {})
-    await until(lambda: _shown(hass, session_sensor) == "active", hass, timeout=MARGIN_SECONDS)
+    await wait_until(lambda: _shown(hass, session_sensor) == "active", hass, timeout=MARGIN_SECONDS)
     clean_before = record.by_reason["periodic"]
-    await until(
+    await wait_until(
         lambda: record.by_reason["periodic"] > clean_before and record.last_differences == 0,
         hass,
         timeout=RECONCILE_SECONDS * 2 + MARGIN_SECONDS,
@@ -612,7 +616,7 @@ async def _lose_provisioning_of(
     await scenario.call(
         "POST", f"/api/v1/provisioning/batch/{session_id}/devices/{mac}/provision", {}
     )
-    await until(lambda: scenario.pi_states()[mac] == "verified", scenario.hass)
+    await wait_until(lambda: scenario.pi_states()[mac] == "verified", scenario.hass)
     await scenario.fault("skip-ids", count=broker.withheld.total() - withheld_before)
     await scenario.fault("mute-events", seconds=0)
 
@@ -629,9 +633,9 @@ async def test_a_monitor_that_answers_pings_but_sends_no_update_is_replaced(
         "batch runs",
     )
     health = loaded_entry.runtime_data.health
-    await until(lambda: health.transport is Transport.PUSH, hass)
+    await wait_until(lambda: health.transport is Transport.PUSH, hass)
     # The watchdog learns the Pi's cadence (0.5 s here) before it can judge silence.
-    await until(lambda: health.monitor.diagnostics["expected_update_interval"] < 1, hass)
+    await wait_until(lambda: health.monitor.diagnostics["expected_update_interval"] < 1, hass)
     watchdog = max(3 * health.monitor.diagnostics["expected_update_interval"], 2.0)
     connection = er.async_get(hass).async_get_entity_id(
         "sensor", DOMAIN, f"{loaded_entry.entry_id}_connection"
@@ -657,12 +661,12 @@ async def test_a_monitor_that_answers_pings_but_sends_no_update_is_replaced(
     last_pushed = health.last_update_at
     # Nothing is pushed any more: fresh figures can only come from a poll, or from
     # the snapshot a replacement connection starts with.
-    await until(lambda: health.transport is Transport.POLLING, hass, timeout=watchdog + 3)
+    await wait_until(lambda: health.transport is Transport.POLLING, hass, timeout=watchdog + 3)
     detected_after = time.monotonic() - muted_at
-    await until(lambda: health.last_update_at != last_pushed, hass, timeout=3)
+    await wait_until(lambda: health.last_update_at != last_pushed, hass, timeout=3)
     fresh_again = time.monotonic() - muted_at
     assert health.transport is Transport.POLLING
-    await until(lambda: health.transport is Transport.PUSH, hass, timeout=muted_for + 10)
+    await wait_until(lambda: health.transport is Transport.PUSH, hass, timeout=muted_for + 10)
     scenario.record.reconnect(
         "ws pushing again after the mute", time.monotonic() - muted_at - muted_for
     )
@@ -707,9 +711,9 @@ async def test_no_open_session_means_no_reconciliation_requests(
         f"No session open for {2.5 * RECONCILE_SECONDS:.0f} s (2.5 reconciliation intervals)",
     )
     coordinator = loaded_entry.runtime_data.provisioning
-    await until(lambda: coordinator.stream_connected, hass)
+    await wait_until(lambda: coordinator.stream_connected, hass)
     start = time.monotonic()
-    await until(lambda: time.monotonic() - start >= 2.5 * RECONCILE_SECONDS, hass, timeout=60)
+    await wait_until(lambda: time.monotonic() - start >= 2.5 * RECONCILE_SECONDS, hass, timeout=60)
     reads = [
         entry
         for entry in request_log.between(start, time.monotonic())

@@ -13,9 +13,10 @@ from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from tests.integration.conftest import WIFI_PASSWORD
+from tests.waiting import wait_until
 
 from .conftest import ScenarioFactory
-from .harness import Scenario, until
+from .harness import Scenario
 from .results import LONG
 
 ROUNDS = 25 if LONG else 2
@@ -38,7 +39,7 @@ async def _server_errors(scenario: Scenario) -> None:
 async def _slow(scenario: Scenario) -> None:
     await scenario.fault("latency", seconds=0.3)
     started = time.monotonic()
-    await until(lambda: time.monotonic() - started > 1.0, scenario.hass)
+    await wait_until(lambda: time.monotonic() - started > 1.0, scenario.hass)
     await scenario.fault("latency", seconds=0)
 
 
@@ -64,7 +65,7 @@ async def test_session_after_session_under_random_faults(
     )
     draw = random.Random(SEED)  # noqa: S311 - picks faults, not secrets
     coordinator = loaded_entry.runtime_data.provisioning
-    await until(lambda: coordinator.stream_connected, hass)
+    await wait_until(lambda: coordinator.stream_connected, hass)
     for round_ in range(ROUNDS):
         boards = tuple(f"24:0A:C4:BB:{round_:02X}:{index:02X}" for index in range(1, 4))
         await scenario.call(
@@ -82,6 +83,6 @@ async def test_session_after_session_under_random_faults(
         fault = draw.choice(FAULTS)
         scenario.record.notes.setdefault("rounds", []).append(fault.__name__.strip("_"))
         await fault(scenario)
-        await until(lambda: coordinator.stream_connected, hass, timeout=20)
+        await wait_until(lambda: coordinator.stream_connected, hass, timeout=20)
         await scenario.complete(timeout=20)
     await scenario.unload()

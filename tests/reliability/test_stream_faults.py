@@ -15,9 +15,10 @@ from custom_components.piorchestrator.api.event_stream import ProvisioningEventS
 from custom_components.piorchestrator.api.monitor import MonitorStream
 from simulator import SimulatorConfig
 from tests.integration.conftest import WIFI_PASSWORD
+from tests.waiting import wait_until
 
 from .conftest import ScenarioFactory
-from .harness import SPEED, until
+from .harness import SPEED
 from .request_log import SSE_PATH
 from .results import LONG
 
@@ -62,7 +63,7 @@ async def test_event_stream_cut_mid_event_and_dropped_loses_no_final_state(
         "SSE connection cut in the middle of an event (TCP abort) while boards are in flight",
     )
     coordinator = loaded_entry.runtime_data.provisioning
-    await until(lambda: coordinator.stream_connected, hass)
+    await wait_until(lambda: coordinator.stream_connected, hass)
     await scenario.start_session(password=WIFI_PASSWORD)
     await scenario.provision_all()
     await scenario.wait_in_flight()
@@ -77,7 +78,7 @@ async def test_event_stream_cut_mid_event_and_dropped_loses_no_final_state(
         )
         started = time.monotonic()
         await scenario.fault("drop-streams", streams=["sse"], abort=True)
-        await until(_more_than(_sse_reconnects, loaded_entry, before), hass)
+        await wait_until(_more_than(_sse_reconnects, loaded_entry, before), hass)
         scenario.record.reconnect("sse", time.monotonic() - started)
         assert (
             coordinator.stream.last_event_id is None
@@ -95,7 +96,7 @@ async def test_event_stream_dropped_cleanly_again_and_again(
         "SSE stream ended by the Pi (clean close) repeatedly during a session",
     )
     coordinator = loaded_entry.runtime_data.provisioning
-    await until(lambda: coordinator.stream_connected, hass)
+    await wait_until(lambda: coordinator.stream_connected, hass)
     await scenario.start_session(password=WIFI_PASSWORD)
     await scenario.provision_all()
     await scenario.wait_in_flight()
@@ -103,12 +104,12 @@ async def test_event_stream_dropped_cleanly_again_and_again(
         before = _sse_reconnects(loaded_entry)
         started = time.monotonic()
         await scenario.fault("drop-streams", streams=["sse"])
-        await until(_more_than(_sse_reconnects, loaded_entry, before), hass, timeout=35)
+        await wait_until(_more_than(_sse_reconnects, loaded_entry, before), hass, timeout=35)
         reconnected = time.monotonic()
         scenario.record.reconnect("sse", reconnected - started)
         # Each connection works for a moment (an event or a keepalive) before the next
         # drop; connections that deliver nothing make the back-off grow, by design.
-        await until(_delivered_since(loaded_entry, reconnected), hass)
+        await wait_until(_delivered_since(loaded_entry, reconnected), hass)
     await scenario.complete()
     await scenario.unload()
 
@@ -151,22 +152,22 @@ class TestStalledEventStream:
             "SSE connection open but silent (no events, no keepalives) for 3 watchdog periods",
         )
         coordinator = loaded_entry.runtime_data.provisioning
-        await until(lambda: coordinator.stream_connected, hass)
+        await wait_until(lambda: coordinator.stream_connected, hass)
         await scenario.start_session(password=WIFI_PASSWORD)
         await scenario.provision_all()
         await scenario.wait_in_flight()
         stall = 3 * IDLE_TIMEOUT
         started = time.monotonic()
         await scenario.fault("stall", stream="sse", seconds=stall)
-        detected = await until(lambda: not coordinator.stream_connected, hass, timeout=stall)
+        detected = await wait_until(lambda: not coordinator.stream_connected, hass, timeout=stall)
         scenario.record.notes["stall_detected_after_s"] = round(detected, 3)
         # Not before the watchdog: keepalives were arriving until the stall (the last
         # one at most a keepalive interval before it).
         assert detected >= IDLE_TIMEOUT - KEEPALIVE / SPEED - 0.1
         opened_during_stall = len(scenario.log.between(started, started + stall, paths=[SSE_PATH]))
-        await until(lambda: time.monotonic() - started > stall, hass, timeout=stall + 1)
+        await wait_until(lambda: time.monotonic() - started > stall, hass, timeout=stall + 1)
         stall_over = time.monotonic()
-        await until(
+        await wait_until(
             lambda: coordinator.stream_connected
             and coordinator.stream.diagnostics["consecutive_failures"] == 0,
             hass,
@@ -188,7 +189,7 @@ async def test_websocket_dropped_then_aborted_falls_back_to_polling_and_returns(
         "Monitor WebSocket closed (1001), then its TCP connection aborted, during a session",
     )
     health = loaded_entry.runtime_data.health
-    await until(lambda: health.transport == "push", hass)
+    await wait_until(lambda: health.transport == "push", hass)
     await scenario.start_session(password=WIFI_PASSWORD)
     await scenario.provision_all()
     await scenario.wait_in_flight()
@@ -196,8 +197,8 @@ async def test_websocket_dropped_then_aborted_falls_back_to_polling_and_returns(
         before = _ws_reconnects(loaded_entry)
         started = time.monotonic()
         await scenario.fault("drop-streams", streams=["ws"], abort=abort)
-        await until(_more_than(_ws_reconnects, loaded_entry, before), hass)
-        await until(lambda: health.transport == "push", hass)
+        await wait_until(_more_than(_ws_reconnects, loaded_entry, before), hass)
+        await wait_until(lambda: health.transport == "push", hass)
         scenario.record.reconnect("ws", time.monotonic() - started)
     await scenario.complete()
     assert health.transport == "push"
@@ -226,7 +227,7 @@ async def test_websocket_stalled_without_pong_is_replaced(
     )
     health = loaded_entry.runtime_data.health
     monitor = health.monitor
-    await until(lambda: health.transport == "push", hass)
+    await wait_until(lambda: health.transport == "push", hass)
     await scenario.start_session(password=WIFI_PASSWORD)
     await scenario.provision_all()
     await scenario.wait_in_flight()
@@ -234,15 +235,17 @@ async def test_websocket_stalled_without_pong_is_replaced(
     stall = 2.5
     started = time.monotonic()
     await scenario.fault("stall", stream="ws", seconds=stall)
-    detected = await until(lambda: not monitor.connected, hass, timeout=stall)
+    detected = await wait_until(lambda: not monitor.connected, hass, timeout=stall)
     scenario.record.notes["stall_detected_after_s"] = round(detected, 3)
     last_error = monitor.diagnostics["last_error"]
     assert last_error is not None
     assert "after a ping" in last_error["message"]
-    await until(lambda: health.transport != "push", hass)
-    await until(lambda: time.monotonic() - started > stall, hass, timeout=stall + 1)
+    await wait_until(lambda: health.transport != "push", hass)
+    await wait_until(lambda: time.monotonic() - started > stall, hass, timeout=stall + 1)
     stall_over = time.monotonic()
-    await until(lambda: _ws_reconnects(loaded_entry) > before and health.transport == "push", hass)
+    await wait_until(
+        lambda: _ws_reconnects(loaded_entry) > before and health.transport == "push", hass
+    )
     scenario.record.reconnect("ws", time.monotonic() - stall_over)
     await scenario.complete()
     await scenario.unload()

@@ -14,7 +14,3 @@ from tests.reliability.conftest import (  # noqa: F401 - fixtures, re-exported f
     simulator,
     simulator_config,
 )
-from tests.reliability.results import (  # noqa: F401 - pytest hooks
-    pytest_runtest_makereport,
-    pytest_sessionfinish,
-)

@@ -27,9 +27,10 @@ from custom_components.piorchestrator.diagnostics import (
     async_get_device_diagnostics,
 )
 from simulator import Simulator, SimulatorConfig
+from tests.conftest import SimulatorConfigFactory
 from tests.integration.conftest import API_KEY, WIFI_PASSWORD
-from tests.reliability.harness import until
 from tests.reliability.request_log import RequestLog
+from tests.waiting import wait_until
 
 from .scanner import SecretScanner
 
@@ -65,10 +66,10 @@ LOGGERS = (
 
 
 @pytest.fixture
-def simulator_config() -> SimulatorConfig:
+def simulator_config(make_simulator_config: SimulatorConfigFactory) -> SimulatorConfig:
     """Two allowlisted boards; fast enough to provision both during the journey."""
-    return SimulatorConfig(
-        port=0, api_key=API_KEY, speed=20, boards=0, seed=31, allowlist=BOARDS, fail_once=BOARDS[1:]
+    return make_simulator_config(
+        speed=20, boards=0, seed=31, allowlist=BOARDS, fail_once=BOARDS[1:]
     )
 
 
@@ -112,7 +113,7 @@ async def test_secrets_never_leak(
     assert await hass.config_entries.async_setup(config_entry.entry_id)
     await hass.async_block_till_done()
     runtime = config_entry.runtime_data
-    await until(lambda: runtime.provisioning.stream_connected, hass)
+    await wait_until(lambda: runtime.provisioning.stream_connected, hass)
 
     async def call(service: str, data: dict[str, Any], *, response: bool = True) -> None:
         try:
@@ -141,9 +142,9 @@ async def test_secrets_never_leak(
     await call("start_batch", {"target_ssid": "CabinetNet", "target_password": [SERVICE_PASSWORD]})
     assert len(errors) == 4, errors
     session = runtime.provisioning.data.session
-    await until(lambda: set(BOARDS) <= runtime.provisioning.data.session_boards, hass)
+    await wait_until(lambda: set(BOARDS) <= runtime.provisioning.data.session_boards, hass)
     await call("provision_all", {})
-    await until(
+    await wait_until(
         lambda: {runtime.provisioning.data.boards[mac].state.value for mac in BOARDS}
         <= {"verified", "failed"},
         hass,
@@ -165,7 +166,7 @@ async def test_secrets_never_leak(
     # The key changes on the Pi; Home Assistant asks for it; a wrong one, then the right one.
     await _raw(simulator, "POST", "/_sim/api-key", {"api_key": ROTATED_KEY})
     await _raw(simulator, "POST", "/_sim/drop-streams", {"streams": ["sse"]})
-    await until(
+    await wait_until(
         lambda: any(
             flow["context"]["source"] == SOURCE_REAUTH
             for flow in hass.config_entries.flow.async_progress_by_handler(DOMAIN)
@@ -184,7 +185,7 @@ async def test_secrets_never_leak(
     await hass.async_block_till_done()
     assert config_entry.state is ConfigEntryState.LOADED
     runtime = config_entry.runtime_data
-    await until(lambda: runtime.provisioning.stream_connected, hass)
+    await wait_until(lambda: runtime.provisioning.stream_connected, hass)
     # Someone adds the same Pi again, then the Pi under another name with a wrong key.
     for host, key in (("127.0.0.1", ROTATED_KEY), ("localhost", WRONG_KEY)):
         result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})

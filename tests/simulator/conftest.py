@@ -11,7 +11,9 @@ from typing import Any
 import aiohttp
 import pytest
 
-from simulator import Simulator, SimulatorConfig
+from simulator import Simulator
+from tests.conftest import SimulatorConfigFactory
+from tests.waiting import WaitFor, wait_until
 
 API_KEY = "test-key-0123456789"
 HEADERS = {"X-API-Key": API_KEY}
@@ -101,20 +103,14 @@ async def http(socket_enabled: None) -> AsyncIterator[aiohttp.ClientSession]:
 
 @pytest.fixture
 async def start_sim(
-    socket_enabled: None,
+    socket_enabled: None, make_simulator_config: SimulatorConfigFactory
 ) -> AsyncIterator[Callable[..., Awaitable[Simulator]]]:
     """Return a factory starting simulators on a free port; all are stopped afterwards."""
     started: list[Simulator] = []
 
     async def start(**overrides: Any) -> Simulator:
-        settings: dict[str, Any] = {
-            "port": 0,
-            "api_key": API_KEY,
-            "speed": 100.0,
-            "seed": 7,
-        }
-        settings.update(overrides)
-        simulator = Simulator(SimulatorConfig(**settings))
+        settings: dict[str, Any] = {"api_key": API_KEY, "speed": 100.0, "seed": 7, "boards": 5}
+        simulator = Simulator(make_simulator_config(**{**settings, **overrides}))
         await simulator.start()
         started.append(simulator)
         return simulator
@@ -149,23 +145,7 @@ async def open_sse(
         response.close()
 
 
-async def wait_for(
-    condition: Callable[[], Awaitable[bool] | bool], timeout: float = 10.0, interval: float = 0.02
-) -> None:
-    """Poll until `condition` holds."""
-    deadline = time.monotonic() + timeout
-    while True:
-        result = condition()
-        if not isinstance(result, bool):
-            result = await result
-        if result:
-            return
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not met in time")
-        await asyncio.sleep(interval)
-
-
 @pytest.fixture
-def poll() -> Callable[..., Awaitable[None]]:
-    """Return the polling helper."""
-    return wait_for
+def poll() -> WaitFor:
+    """`tests.waiting.wait_until`, for conditions on the simulator alone (no Home Assistant)."""
+    return wait_until
