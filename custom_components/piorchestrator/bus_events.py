@@ -20,7 +20,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-import re
 from typing import Any, Final
 
 from homeassistant.const import ATTR_DEVICE_ID
@@ -30,9 +29,26 @@ from homeassistant.helpers import device_registry as dr
 from . import compat
 from .api.events import EventKind
 from .api.models import BoardState, SessionState
-from .const import CONF_BOARD_ENTITIES, DEFAULT_BOARD_ENTITIES, DOMAIN
+from .const import (
+    ATTR_CAN_RETRY,
+    ATTR_CONFIG_ENTRY_ID,
+    ATTR_DEVICE_COUNT,
+    ATTR_ERROR_MESSAGE,
+    ATTR_FAILED_COUNT,
+    ATTR_MAC,
+    ATTR_PREVIOUS_STATE,
+    ATTR_PROVISIONED_COUNT,
+    ATTR_RETRY_COUNT,
+    ATTR_SESSION_ID,
+    ATTR_STATE,
+    ATTR_TARGET_SSID,
+    ATTR_VERIFIED_COUNT,
+    CONF_BOARD_ENTITIES,
+    DEFAULT_BOARD_ENTITIES,
+    DOMAIN,
+)
 from .data import PiOrchestratorConfigEntry
-from .entity import board_device_info
+from .devices import async_get_or_create_board_device, board_fallback_name
 from .provisioning_coordinator import BoardTransition, SessionTransition, Transition
 
 EVENT_BOARD_DISCOVERED: Final = f"{DOMAIN}_board_discovered"
@@ -59,16 +75,6 @@ ALL_EVENTS: Final = (
     EVENT_SESSION_CLOSED,
 )
 
-ATTR_CONFIG_ENTRY_ID: Final = "config_entry_id"
-ATTR_MAC: Final = "mac"
-ATTR_SESSION_ID: Final = "session_id"
-ATTR_STATE: Final = "state"
-ATTR_PREVIOUS_STATE: Final = "previous_state"
-ATTR_RETRY_COUNT: Final = "retry_count"
-ATTR_ERROR_MESSAGE: Final = "error_message"
-ATTR_CAN_RETRY: Final = "can_retry"
-ATTR_TARGET_SSID: Final = "target_ssid"
-
 MAX_RETRIES: Final = 3
 """Retries the Pi allows a failed board (MAX_RETRIES_EXCEEDED beyond)."""
 
@@ -80,7 +86,6 @@ _BOARD_EVENT_BY_STATE: Final = {
     BoardState.VERIFIED: EVENT_BOARD_VERIFIED,
     BoardState.FAILED: EVENT_BOARD_FAILED,
 }
-_CANONICAL_MAC = re.compile(r"^[0-9A-F]{2}(?::[0-9A-F]{2}){5}$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,10 +136,10 @@ def _describe_session(transition: SessionTransition) -> DescribedTransition:
         ATTR_STATE: session.state.value,
         ATTR_PREVIOUS_STATE: previous,
         ATTR_TARGET_SSID: session.target_ssid,
-        "device_count": session.device_count,
-        "provisioned_count": session.provisioned_count,
-        "verified_count": session.verified_count,
-        "failed_count": session.failed_count,
+        ATTR_DEVICE_COUNT: session.device_count,
+        ATTR_PROVISIONED_COUNT: session.provisioned_count,
+        ATTR_VERIFIED_COUNT: session.verified_count,
+        ATTR_FAILED_COUNT: session.failed_count,
     }
     types: list[str] = []
     specific: str | None = None
@@ -157,22 +162,11 @@ def _describe_session(transition: SessionTransition) -> DescribedTransition:
     )
 
 
-def board_mac(device: dr.DeviceEntry | None) -> str | None:
-    """The MAC of a camera board's device; None for the Pi or another device."""
-    if device is None:
-        return None
-    for domain, identifier in device.identifiers:
-        if domain == DOMAIN and _CANONICAL_MAC.match(identifier):
-            return identifier
-    return None
-
-
 @callback
 def async_forward_bus_events(
     hass: HomeAssistant, entry: PiOrchestratorConfigEntry
 ) -> CALLBACK_TYPE:
     """Fire bus events for the entry's live transitions; returns the unsubscribe."""
-    devices = dr.async_get(hass)
     create_board_devices = entry.options.get(CONF_BOARD_ENTITIES, DEFAULT_BOARD_ENTITIES)
 
     @callback
@@ -180,14 +174,11 @@ def async_forward_bus_events(
         if mac is None:
             pi = compat.get_device(hass, (DOMAIN, entry.entry_id), entry.entry_id)
             return pi.id if pi is not None else None
+        if create_board_devices:
+            # Its first event must already name the device, or a device trigger
+            # or the logbook would miss it.
+            return async_get_or_create_board_device(hass, entry, mac).id
         device = compat.get_device(hass, (DOMAIN, mac), entry.entry_id)
-        if device is None and create_board_devices:
-            # A board's entities register its device a moment after it is first
-            # seen; its first event must already name the device, or a device
-            # trigger or the logbook would miss it.
-            device = devices.async_get_or_create(
-                config_entry_id=entry.entry_id, **board_device_info(entry, mac)
-            )
         return device.id if device is not None else None
 
     @callback
@@ -215,4 +206,4 @@ def board_display_name(hass: HomeAssistant, data: Mapping[str, Any]) -> str:
     device = dr.async_get(hass).async_get(device_id) if isinstance(device_id, str) else None
     if device is not None and (name := device.name_by_user or device.name):
         return name
-    return f"Camera board {data.get(ATTR_MAC)}"
+    return board_fallback_name(str(data.get(ATTR_MAC)))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from homeassistant.components.button import ButtonEntity, ButtonEntityDescription
@@ -10,11 +9,11 @@ from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .api.client import PiOrchestratorClient
-from .api.models import BoardActionResult, BoardState
+from .api.models import BoardAction, BoardState
 from .authorization import async_require_admin_unless_allowlisted
 from .const import DOMAIN
 from .data import PiOrchestratorConfigEntry
+from .devices import open_session_id
 from .entity import BoardEntity, async_setup_board_entities
 from .errors import handle_errors
 
@@ -26,9 +25,7 @@ class BoardButtonDescription(ButtonEntityDescription):
     """An action on one board, offered only where it makes sense."""
 
     allowed_states: frozenset[BoardState]
-    sends_credentials: bool
-    """Pressed by a non-administrator, only for a board on the allowlist."""
-    press_fn: Callable[[PiOrchestratorClient, str, str], Awaitable[BoardActionResult]]
+    action: BoardAction
 
 
 BOARD_BUTTONS: tuple[BoardButtonDescription, ...] = (
@@ -36,22 +33,19 @@ BOARD_BUTTONS: tuple[BoardButtonDescription, ...] = (
         key="provision",
         translation_key="provision",
         allowed_states=frozenset({BoardState.DISCOVERED}),
-        sends_credentials=True,
-        press_fn=lambda client, session_id, mac: client.provision_board(session_id, mac),
+        action=BoardAction.PROVISION,
     ),
     BoardButtonDescription(
         key="retry",
         translation_key="retry",
         allowed_states=frozenset({BoardState.FAILED}),
-        sends_credentials=True,
-        press_fn=lambda client, session_id, mac: client.retry_board(session_id, mac),
+        action=BoardAction.RETRY,
     ),
     BoardButtonDescription(
         key="skip",
         translation_key="skip",
         allowed_states=frozenset({BoardState.DISCOVERED, BoardState.FAILED}),
-        sends_credentials=False,
-        press_fn=lambda client, session_id, mac: client.skip_board(session_id, mac),
+        action=BoardAction.SKIP,
     ),
 )
 
@@ -85,15 +79,8 @@ class BoardButton(BoardEntity, ButtonEntity):
             super().available
             and board is not None
             and board.state in self.entity_description.allowed_states
-            and self._session_id is not None
+            and open_session_id(self.coordinator.data) is not None
         )
-
-    @property
-    def _session_id(self) -> str | None:
-        session = self.coordinator.data.session
-        if session is None or not session.state.is_open:
-            return None
-        return session.id
 
     async def async_added_to_hass(self) -> None:
         """Follow the session too: whether the board can be acted on depends on it."""
@@ -107,12 +94,14 @@ class BoardButton(BoardEntity, ButtonEntity):
         """Ask the Pi to act on the board, if the one pressing may."""
         # Read before any await: the press's context is the caller's only trace here.
         context = self._context
-        session_id = self._session_id
+        session_id = open_session_id(self.coordinator.data)
         if session_id is None:
             raise ServiceValidationError(
                 translation_domain=DOMAIN, translation_key="no_active_session"
             )
         client = self.coordinator.client
-        if self.entity_description.sends_credentials:
+        action = self.entity_description.action
+        if action.sends_credentials:
+            # Pressed by a non-administrator, only for a board on the allowlist.
             await async_require_admin_unless_allowlisted(self.hass, context, client, self.mac)
-        await self.entity_description.press_fn(client, session_id, self.mac)
+        await client.board_action(session_id, self.mac, action)

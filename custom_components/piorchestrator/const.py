@@ -48,3 +48,18 @@ costs a device and several entities. Beyond this, new boards are not added and a
 repair issue says so. More than any cabinet holds.
 """
 ISSUE_TOO_MANY_BOARDS: Final = "too_many_boards"
+
+# Field names shared by the actions' data and the bus events' data
+ATTR_CONFIG_ENTRY_ID: Final = "config_entry_id"
+ATTR_SESSION_ID: Final = "session_id"
+ATTR_MAC: Final = "mac"
+ATTR_TARGET_SSID: Final = "target_ssid"
+ATTR_STATE: Final = "state"
+ATTR_PREVIOUS_STATE: Final = "previous_state"
+ATTR_RETRY_COUNT: Final = "retry_count"
+ATTR_ERROR_MESSAGE: Final = "error_message"
+ATTR_CAN_RETRY: Final = "can_retry"
+ATTR_DEVICE_COUNT: Final = "device_count"
+ATTR_PROVISIONED_COUNT: Final = "provisioned_count"
+ATTR_VERIFIED_COUNT: Final = "verified_count"
+ATTR_FAILED_COUNT: Final = "failed_count"

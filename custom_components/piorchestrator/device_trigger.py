@@ -26,14 +26,9 @@ from homeassistant.helpers.typing import ConfigType
 import voluptuous as vol
 
 from .api.models import BoardState
-from .bus_events import (
-    ATTR_STATE,
-    EVENT_BOARD_FAILED,
-    EVENT_BOARD_STATE_CHANGED,
-    EVENT_BOARD_VERIFIED,
-    board_mac,
-)
-from .const import DOMAIN
+from .bus_events import EVENT_BOARD_FAILED, EVENT_BOARD_STATE_CHANGED, EVENT_BOARD_VERIFIED
+from .const import ATTR_STATE, DOMAIN
+from .devices import board_mac
 
 CONF_TO: Final = "to"
 TRIGGER_EVENTS: Final = {

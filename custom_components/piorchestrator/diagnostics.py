@@ -10,8 +10,8 @@ from homeassistant.const import CONF_API_KEY
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.device_registry import DeviceEntry
 
-from .const import DOMAIN
 from .data import PiOrchestratorConfigEntry
+from .devices import board_mac
 
 TO_REDACT = {CONF_API_KEY, "api_key", "target_password", "password"}
 
@@ -65,9 +65,8 @@ async def async_get_device_diagnostics(
 ) -> dict[str, Any]:
     """One board's record and the failures that concerned it."""
     provisioning = entry.runtime_data.provisioning.data
-    macs = [identifier for domain, identifier in device.identifiers if domain == DOMAIN]
-    mac = next((candidate for candidate in macs if candidate in provisioning.boards), None)
-    if mac is None:
+    mac = board_mac(device)
+    if mac is None or mac not in provisioning.boards:
         return await async_get_config_entry_diagnostics(hass, entry)
     board = provisioning.boards[mac]
     return async_redact_data(

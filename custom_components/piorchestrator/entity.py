@@ -6,50 +6,18 @@ import asyncio
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from homeassistant.const import CONF_HOST
 from homeassistant.core import callback
-from homeassistant.helpers.device_registry import CONNECTION_NETWORK_MAC, DeviceInfo
 from homeassistant.helpers.entity import Entity, EntityDescription
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.update_coordinator import CoordinatorEntity, DataUpdateCoordinator
 
-from . import compat
 from .api.models import Board
-from .const import CONF_BOARD_ENTITIES, DEFAULT_BOARD_ENTITIES, DOMAIN, MANUFACTURER
+from .const import CONF_BOARD_ENTITIES, DEFAULT_BOARD_ENTITIES
 from .data import PiOrchestratorConfigEntry
+from .devices import board_device_info, pi_device_info
 from .provisioning_coordinator import ProvisioningCoordinator
 
 _NOT_WRITTEN = object()
-BOARD_MODEL = "ESP32-CAM"
-BOARD_MANUFACTURER = "Espressif"
-
-
-def pi_device_info(entry: PiOrchestratorConfigEntry) -> DeviceInfo:
-    """The Pi as a device; boards hang off it."""
-    return DeviceInfo(
-        identifiers={(DOMAIN, entry.entry_id)},
-        name=entry.title or entry.data[CONF_HOST],
-        manufacturer=MANUFACTURER,
-        model="Cabinet controller",
-        configuration_url=str(entry.runtime_data.client.url),
-    )
-
-
-def board_device_info(entry: PiOrchestratorConfigEntry, mac: str) -> DeviceInfo:
-    """A camera board as a device under the Pi, named from its allowlist entry."""
-    allowlist = entry.runtime_data.allowlist.data
-    approved = allowlist.entries.get(mac) if allowlist is not None else None
-    provisioning = entry.runtime_data.provisioning
-    board = provisioning.data.boards.get(mac)
-    info = DeviceInfo(
-        identifiers={(DOMAIN, mac)},
-        connections={(CONNECTION_NETWORK_MAC, mac.lower())},
-        manufacturer=BOARD_MANUFACTURER,
-        model=BOARD_MODEL,
-        name=(approved.description if approved else None) or f"Camera board {mac}",
-        sw_version=board.firmware_version if board is not None else None,
-    )
-    return compat.link_to_parent(provisioning.hass, info, (DOMAIN, entry.entry_id), entry.entry_id)
 
 
 class ChangeOnlyWrites(Entity):

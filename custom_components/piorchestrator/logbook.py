@@ -15,19 +15,24 @@ from homeassistant.components.logbook.const import LOGBOOK_ENTRY_MESSAGE, LOGBOO
 from homeassistant.core import Event, HomeAssistant, callback
 
 from .bus_events import (
-    ATTR_CAN_RETRY,
-    ATTR_ERROR_MESSAGE,
-    ATTR_PREVIOUS_STATE,
-    ATTR_RETRY_COUNT,
-    ATTR_SESSION_ID,
-    ATTR_STATE,
-    ATTR_TARGET_SSID,
     EVENT_BOARD_STATE_CHANGED,
     EVENT_SESSION_STATE_CHANGED,
     EVENT_SESSION_TIMEOUT_WARNING,
     board_display_name,
 )
-from .const import DOMAIN
+from .const import (
+    ATTR_CAN_RETRY,
+    ATTR_DEVICE_COUNT,
+    ATTR_ERROR_MESSAGE,
+    ATTR_FAILED_COUNT,
+    ATTR_PREVIOUS_STATE,
+    ATTR_RETRY_COUNT,
+    ATTR_SESSION_ID,
+    ATTR_STATE,
+    ATTR_TARGET_SSID,
+    ATTR_VERIFIED_COUNT,
+    DOMAIN,
+)
 
 
 def board_message(data: Mapping[str, Any]) -> str:
@@ -67,8 +72,8 @@ def session_message(data: Mapping[str, Any]) -> str:
             return "is closing"
         case "closed":
             return (
-                f"closed: {data.get('verified_count')} of {data.get('device_count')} boards "
-                f"verified, {data.get('failed_count')} failed"
+                f"closed: {data.get(ATTR_VERIFIED_COUNT)} of {data.get(ATTR_DEVICE_COUNT)} boards "
+                f"verified, {data.get(ATTR_FAILED_COUNT)} failed"
             )
     return f"changed to {data.get(ATTR_STATE)}"
 

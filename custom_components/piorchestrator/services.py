@@ -36,12 +36,22 @@ from . import compat
 from .api.client import UNSET
 from .api.errors import PiOrchestratorValidationError
 from .api.mac import normalize_mac
-from .api.models import Session, is_session_id
+from .api.models import BoardAction, Session, SessionAction, is_session_id
 from .api.numbers import finite_number
 from .authorization import async_require_admin, async_require_admin_unless_allowlisted
-from .bus_events import board_mac
-from .const import CONF_ONLY_ALLOWLISTED, DEFAULT_ONLY_ALLOWLISTED, DOMAIN
+from .const import (
+    ATTR_CONFIG_ENTRY_ID,
+    ATTR_MAC,
+    ATTR_SESSION_ID,
+    ATTR_STATE,
+    ATTR_TARGET_SSID,
+    CONF_ONLY_ALLOWLISTED,
+    DEFAULT_ONLY_ALLOWLISTED,
+    DOMAIN,
+)
+from .coordinator import Allowlist
 from .data import PiOrchestratorConfigEntry
+from .devices import board_mac, open_session_id
 from .errors import translate_errors
 from .recovery import async_delete_recovery_issue
 
@@ -60,15 +70,11 @@ SERVICE_ALLOWLIST_UPDATE: Final = "allowlist_update"
 SERVICE_ALLOWLIST_REMOVE: Final = "allowlist_remove"
 SERVICE_GET_ALLOWLIST: Final = "get_allowlist"
 
-ATTR_CONFIG_ENTRY_ID: Final = "config_entry_id"
-ATTR_SESSION_ID: Final = "session_id"
-ATTR_TARGET_SSID: Final = "target_ssid"
 ATTR_TARGET_PASSWORD: Final = "target_password"  # noqa: S105 - a field name
 ATTR_DISCOVERY_TIMEOUT: Final = "discovery_timeout"
 ATTR_PROVISIONING_TIMEOUT: Final = "provisioning_timeout"
 ATTR_VERIFICATION_TIMEOUT: Final = "verification_timeout"
 ATTR_ONLY_ALLOWLISTED: Final = "only_allowlisted"
-ATTR_MAC: Final = "mac"
 ATTR_DESCRIPTION: Final = "description"
 ATTR_CONTAINER_ID: Final = "container_id"
 
@@ -204,9 +210,9 @@ def async_setup_services(hass: HomeAssistant) -> None:
         async_register_admin_service(hass, DOMAIN, name, service, schema)
 
     register(SERVICE_START_BATCH, _start_batch, START_BATCH_SCHEMA)
-    register(SERVICE_STOP_BATCH, _session_action("stop"), SESSION_SCHEMA)
-    register(SERVICE_PAUSE_BATCH, _session_action("pause"), SESSION_SCHEMA)
-    register(SERVICE_RESUME_BATCH, _session_action("resume"), SESSION_SCHEMA)
+    register(SERVICE_STOP_BATCH, _session_action(SessionAction.STOP), SESSION_SCHEMA)
+    register(SERVICE_PAUSE_BATCH, _session_action(SessionAction.PAUSE), SESSION_SCHEMA)
+    register(SERVICE_RESUME_BATCH, _session_action(SessionAction.RESUME), SESSION_SCHEMA)
     register(SERVICE_RESUME_SESSION, _resume_session, SESSION_SCHEMA)
     register(
         SERVICE_LIST_RECOVERABLE_SESSIONS,
@@ -215,9 +221,9 @@ def async_setup_services(hass: HomeAssistant) -> None:
         SupportsResponse.ONLY,
     )
     register(SERVICE_PROVISION_ALL, _provision_all, PROVISION_ALL_SCHEMA)
-    register(SERVICE_PROVISION_DEVICE, _board_action("provision"), BOARD_SCHEMA)
-    register(SERVICE_RETRY_DEVICE, _board_action("retry"), BOARD_SCHEMA)
-    register(SERVICE_SKIP_DEVICE, _board_action("skip"), BOARD_SCHEMA)
+    register(SERVICE_PROVISION_DEVICE, _board_action(BoardAction.PROVISION), BOARD_SCHEMA)
+    register(SERVICE_RETRY_DEVICE, _board_action(BoardAction.RETRY), BOARD_SCHEMA)
+    register(SERVICE_SKIP_DEVICE, _board_action(BoardAction.SKIP), BOARD_SCHEMA)
     register_admin(SERVICE_ALLOWLIST_ADD, _allowlist_add, ALLOWLIST_ENTRY_SCHEMA)
     register_admin(SERVICE_ALLOWLIST_UPDATE, _allowlist_update, ALLOWLIST_ENTRY_SCHEMA)
     register_admin(SERVICE_ALLOWLIST_REMOVE, _allowlist_remove, ALLOWLIST_REMOVE_SCHEMA)
@@ -259,10 +265,9 @@ def _active_session_id(entry: PiOrchestratorConfigEntry, data: Mapping[str, Any]
     """The session the call names, else the one in progress."""
     if session_id := data.get(ATTR_SESSION_ID):
         return str(session_id)
-    session = entry.runtime_data.provisioning.data.session
-    if session is None or not session.state.is_open:
+    if (session_id := open_session_id(entry.runtime_data.provisioning.data)) is None:
         raise _validation_error("no_active_session")
-    return session.id
+    return session_id
 
 
 def _board(hass: HomeAssistant, entry: PiOrchestratorConfigEntry, data: Mapping[str, Any]) -> str:
@@ -329,20 +334,13 @@ async def _start_batch(hass: HomeAssistant, call: ServiceCall) -> ServiceRespons
 
 
 def _session_action(
-    action: str,
+    action: SessionAction,
 ) -> Callable[[HomeAssistant, ServiceCall], Coroutine[Any, Any, ServiceResponse]]:
     async def handler(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse:
         entry = _loaded_entry(hass, call.data)
         session_id = _active_session_id(entry, call.data)
-        client = entry.runtime_data.client
         with translate_errors(hass, entry):
-            match action:
-                case "stop":
-                    result = await client.stop_batch(session_id)
-                case "pause":
-                    result = await client.pause_batch(session_id)
-                case _:
-                    result = await client.resume_batch(session_id)
+            result = await entry.runtime_data.client.session_action(session_id, action)
         return {"session": _session_dict(result.session), "message": result.message}
 
     return handler
@@ -411,7 +409,7 @@ async def _provision_all(hass: HomeAssistant, call: ServiceCall) -> ServiceRespo
 
 
 def _board_action(
-    action: str,
+    action: BoardAction,
 ) -> Callable[[HomeAssistant, ServiceCall], Coroutine[Any, Any, ServiceResponse]]:
     async def handler(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse:
         entry = _loaded_entry(hass, call.data)
@@ -419,16 +417,10 @@ def _board_action(
         session_id = _active_session_id(entry, call.data)
         client = entry.runtime_data.client
         with translate_errors(hass, entry):
-            if action != "skip":  # skipping hands out nothing; the others send credentials
+            if action.sends_credentials:
                 await async_require_admin_unless_allowlisted(hass, call.context, client, mac)
-            match action:
-                case "provision":
-                    result = await client.provision_board(session_id, mac)
-                case "retry":
-                    result = await client.retry_board(session_id, mac)
-                case _:
-                    result = await client.skip_board(session_id, mac)
-        return {"mac": result.mac, "state": result.state.value, "message": result.message}
+            result = await client.board_action(session_id, mac, action)
+        return {ATTR_MAC: result.mac, ATTR_STATE: result.state.value, "message": result.message}
 
     return handler
 
@@ -481,11 +473,15 @@ async def _get_allowlist(hass: HomeAssistant, call: ServiceCall) -> ServiceRespo
     entry = _loaded_entry(hass, call.data)
     with translate_errors(hass, entry):
         entries = await entry.runtime_data.client.allowlist()
-    used = sum(1 for item in entries if item.used)
+    allowlist = Allowlist({item.mac: item for item in entries})
     return {
         "entries": [
             {**item.model_dump(mode="json"), "available": not item.used}
-            for item in sorted(entries, key=lambda item: item.mac)
+            for item in sorted(allowlist.entries.values(), key=lambda item: item.mac)
         ],
-        "stats": {"total": len(entries), "used": used, "available": len(entries) - used},
+        "stats": {
+            "total": allowlist.total,
+            "used": allowlist.used,
+            "available": allowlist.available,
+        },
     }

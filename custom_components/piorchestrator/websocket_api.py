@@ -38,6 +38,7 @@ from .api.stream import StreamStatus
 from .compat import get_device
 from .const import DOMAIN
 from .data import PiOrchestratorConfigEntry, PiOrchestratorData
+from .devices import board_fallback_name
 from .provisioning_coordinator import ProvisioningState
 from .recovery import issue_id_for
 
@@ -482,7 +483,7 @@ def _board(
     name = (
         (device.name_by_user if device is not None else None)
         or (approved.description if approved is not None else None)
-        or f"Camera board {board.mac}"
+        or board_fallback_name(board.mac)
     )
     return {
         "mac": board.mac,
