@@ -15,34 +15,7 @@ from typing import Any, Final
 
 from homeassistant.util import dt as dt_util
 
-from .api.models import Board, BoardState
 from .const import LOGGER
-
-_RANK = {
-    BoardState.UNKNOWN: -1,
-    BoardState.DISCOVERED: 0,
-    BoardState.PROVISIONING: 1,
-    BoardState.PROVISIONED: 2,
-    BoardState.VERIFYING: 3,
-    BoardState.VERIFIED: 4,
-    BoardState.FAILED: 5,
-}
-
-
-def progress_key(board: Board) -> tuple[int, int]:
-    """How far a board has come: attempts first, then the step in the attempt.
-
-    Within one attempt the states only move forward (failed ends an attempt);
-    a retry starts the next attempt, so a retried board is ahead of a failed
-    one although `provisioning` comes before `failed`.
-    """
-    return board.retry_count, _RANK[board.state]
-
-
-def is_behind(board: Board, reference: Board) -> bool:
-    """Whether `board` shows an earlier point of the same board's path than `reference`."""
-    return progress_key(board) < progress_key(reference)
-
 
 RECENT_CHECKS: Final = 20
 """How many of the latest stream checks diagnostics keep, with what each found."""
@@ -84,6 +57,11 @@ class ReconcileRecord:
     )
     """The latest checks of the stream: when, why, and how many differences each found."""
     _reported: bool = False
+
+    @property
+    def total(self) -> int:
+        """Reconciliations of any reason: every time the session was fetched."""
+        return sum(self.by_reason.values())
 
     def record(self, reason: Reason, differences: int, last_event_at: datetime | None) -> None:
         """Count one reconciliation; say once when a healthy-looking stream missed changes."""

@@ -7,8 +7,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
-from types import SimpleNamespace
-from typing import Any, cast
+from typing import Any
 
 from hypothesis import HealthCheck, example, given, settings, strategies as st
 import pytest
@@ -18,8 +17,8 @@ from custom_components.piorchestrator.api.errors import (
     PiOrchestratorValidationError,
 )
 from custom_components.piorchestrator.api.event_stream import ProvisioningEventStream
+from custom_components.piorchestrator.api.provisioning import NoHooks, ProvisioningTracker
 from custom_components.piorchestrator.api.sse import MAX_ID_BYTES
-from custom_components.piorchestrator.provisioning_coordinator import ProvisioningCoordinator
 from tests.reliability.results import COLLECTOR, DETERMINISTIC, examples
 
 from .strategies import connections_with_ids, digit_texts, long_ids
@@ -146,8 +145,10 @@ def test_the_gap_check_reads_any_event_id(ids: list[str]) -> None:
     """`²` passes isdigit() and fails int(); 4,400 digits pass the one and fail the other."""
     COLLECTOR.count_example("coordinator: event ids")
     suspected: list[str] = []
-    coordinator = SimpleNamespace(_last_event_id=None, _suspect=suspected.append)
+    hooks = NoHooks()
+    hooks.suspect = suspected.append  # type: ignore[method-assign]
+    tracker = ProvisioningTracker(hooks)
     for event_id in ids:
-        ProvisioningCoordinator._check_event_id(cast(Any, coordinator), event_id)
-    last = coordinator._last_event_id
+        tracker.check_event_id(event_id)
+    last = tracker.last_event_id
     assert last is None or last < 10**18

@@ -22,7 +22,7 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 
-from custom_components.piorchestrator import provisioning_coordinator
+from custom_components.piorchestrator import board_cap
 from custom_components.piorchestrator.const import DOMAIN, MAX_BOARDS
 from simulator import Simulator, SimulatorConfig
 from tests.conftest import SimulatorConfigFactory
@@ -51,7 +51,7 @@ def simulator_config(
 @pytest.fixture(autouse=True)
 def lowered_cap(monkeypatch: pytest.MonkeyPatch) -> int:
     """The cap, lowered so that a test need not create a thousand devices first."""
-    monkeypatch.setattr(provisioning_coordinator, "MAX_BOARDS", CAP)
+    monkeypatch.setattr(board_cap, "MAX_BOARDS", CAP)
     return CAP
 
 
@@ -268,7 +268,7 @@ async def test_deleting_a_board_makes_room_and_withdraws_the_issue(
     hass_ws_client: WebSocketGenerator,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(provisioning_coordinator, "BOARD_RECOUNT_INTERVAL", 0.0)
+    monkeypatch.setattr(board_cap, "BOARD_RECOUNT_INTERVAL", 0.0)
     coordinator = loaded_entry.runtime_data.provisioning
     await wait_for(lambda: coordinator.stream_connected)
     first = await pi.start_session()

@@ -16,7 +16,7 @@ from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.piorchestrator import provisioning_coordinator
+from custom_components.piorchestrator import provisioning_timers
 from custom_components.piorchestrator.const import DOMAIN
 from simulator import Simulator, SimulatorConfig
 from tests.conftest import SimulatorConfigFactory
@@ -167,7 +167,7 @@ async def test_one_timeout_warning_per_session_in_both_vocabularies(
 ) -> None:
     """The warning counts down to 5 minutes before expiry, whatever the Pi says."""
     # Sessions here last 36 s: warn 30 s before the end, some 6 s after the start.
-    monkeypatch.setattr(provisioning_coordinator, "TIMEOUT_WARNING_LEAD", timedelta(seconds=30))
+    monkeypatch.setattr(provisioning_timers, "TIMEOUT_WARNING_LEAD", timedelta(seconds=30))
     provisioning = loaded_entry.runtime_data.provisioning
     await wait_for(lambda: provisioning.stream_connected)
 

@@ -15,8 +15,8 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.piorchestrator import async_remove_config_entry_device
 from custom_components.piorchestrator.api.models import BoardState
+from custom_components.piorchestrator.api.provisioning import is_behind
 from custom_components.piorchestrator.const import CONF_BOARD_ENTITIES, DOMAIN
-from custom_components.piorchestrator.reconciliation import is_behind
 from simulator import Simulator, SimulatorConfig
 from tests.conftest import SimulatorConfigFactory
 

@@ -18,7 +18,7 @@ from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.piorchestrator import provisioning_coordinator
+from custom_components.piorchestrator import provisioning_stream
 from custom_components.piorchestrator.api.stream import StreamStatus
 from custom_components.piorchestrator.const import DOMAIN
 from simulator import Simulator
@@ -50,7 +50,7 @@ async def test_event_stream_sensor_follows_an_outage(
     monkeypatch: pytest.MonkeyPatch,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    monkeypatch.setattr(provisioning_coordinator, "UNAVAILABLE_GRACE_SECONDS", 1)
+    monkeypatch.setattr(provisioning_stream, "UNAVAILABLE_GRACE_SECONDS", 1)
     caplog.set_level(logging.INFO, logger="custom_components.piorchestrator")
     sensor = entity_id(hass, loaded_entry, "event_stream")
     connection = entity_id(hass, loaded_entry, "connection")

@@ -29,7 +29,7 @@ from homeassistant.helpers.event import async_track_state_change_event
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.piorchestrator import provisioning_coordinator
+from custom_components.piorchestrator import board_cap
 from custom_components.piorchestrator.const import DOMAIN, MAX_BOARDS
 from simulator import Simulator
 from tests.integration.conftest import API_KEY, WIFI_PASSWORD
@@ -429,7 +429,7 @@ async def test_300_new_boards_at_once_stay_within_the_cap(
     watch: Watch,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(provisioning_coordinator, "MAX_BOARDS", FLOOD_CAP)
+    monkeypatch.setattr(board_cap, "MAX_BOARDS", FLOOD_CAP)
     scenario = await make_scenario(
         "hostile_registry_flood",
         f"{FLOOD} boards never seen, all discovered in the same instant "
