@@ -7,7 +7,7 @@ from functools import partial
 
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant, callback
-from homeassistant.helpers import config_validation as cv, device_registry as dr
+from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.device_registry import DeviceEntry
 from homeassistant.helpers.typing import ConfigType
 
@@ -23,11 +23,11 @@ from .const import (
 )
 from .coordinator import AllowlistCoordinator, DoorCoordinator
 from .data import PiOrchestratorConfigEntry, PiOrchestratorData, create_client
-from .entity import pi_device_info
+from .devices import async_get_or_create_pi_device, board_mac, is_pi_device, open_session_id
 from .frontend import async_register_frontend
 from .health_coordinator import HealthCoordinator
 from .provisioning_coordinator import BoardTransition, ProvisioningCoordinator, Transition
-from .recovery import RecoveryWatcher
+from .repairs import RecoveryWatcher
 from .services import async_setup_services
 from .stale_devices import async_setup_stale_devices
 from .websocket_api import async_setup_websocket_api
@@ -78,7 +78,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: PiOrchestratorConfigEntr
     compat.async_reload_on_new_options(entry)
     # Boards name the Pi's device as their parent by its registry id on newer
     # releases, so it must exist before any board entity or bus event does.
-    dr.async_get(hass).async_get_or_create(config_entry_id=entry.entry_id, **pi_device_info(entry))
+    async_get_or_create_pi_device(hass, entry)
     entry.async_on_unload(
         provisioning.async_add_transition_listener(
             partial(_refresh_allowlist_when_used, hass, entry, allowlist)
@@ -131,17 +131,13 @@ async def async_remove_config_entry_device(
     The Pi itself, and boards of the session in progress, cannot be deleted: they
     would come back with the next event.
     """
-    state = entry.runtime_data.provisioning.data
-    for domain, identifier in device.identifiers:
-        if domain != DOMAIN:
-            continue
-        if identifier == entry.entry_id:
-            return False
-        if (
-            identifier in state.session_boards
-            and state.session is not None
-            and state.session.state.is_open
-        ):
-            return False
-        state.boards.pop(identifier, None)
+    if is_pi_device(entry, device):
+        return False
+    if (mac := board_mac(device)) is None:
+        return True
+    coordinator = entry.runtime_data.provisioning
+    state = coordinator.data
+    if mac in state.session_boards and open_session_id(state) is not None:
+        return False
+    coordinator.forget_board(mac)
     return True

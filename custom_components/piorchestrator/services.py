@@ -53,7 +53,7 @@ from .coordinator import Allowlist
 from .data import PiOrchestratorConfigEntry
 from .devices import board_mac, open_session_id
 from .errors import translate_errors
-from .recovery import async_delete_recovery_issue
+from .repairs import async_delete_recovery_issue
 
 SERVICE_START_BATCH: Final = "start_batch"
 SERVICE_STOP_BATCH: Final = "stop_batch"

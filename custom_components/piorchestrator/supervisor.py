@@ -17,8 +17,9 @@ from typing import TYPE_CHECKING, Any, Final
 from homeassistant.core import HomeAssistant, callback
 
 from .api.backoff import Backoff
-from .api.errors import PiOrchestratorAuthenticationError
+from .api.errors import PiOrchestratorError
 from .const import DOMAIN, LOGGER
+from .errors import ErrorKind, async_handle_client_error, error_kind
 
 if TYPE_CHECKING:
     from .data import PiOrchestratorConfigEntry
@@ -82,17 +83,10 @@ class StreamSupervisor:
             error: Exception | None = None
             try:
                 await self._consume()
-            except PiOrchestratorAuthenticationError:
-                if self._stopping:
+            except PiOrchestratorError as err:
+                if self._stopping or self._ended_by_refused_key(err):
                     return
-                LOGGER.warning(
-                    "The Pi at %s refused the API key for the %s; reauthentication needed",
-                    host,
-                    self._what,
-                )
-                self._on_down()
-                self._entry.async_start_reauth(self._hass)
-                return
+                error = err
             except Exception as err:  # noqa: BLE001 - whatever ended it, start it again
                 error = err
             if self._stopping:
@@ -115,3 +109,16 @@ class StreamSupervisor:
                 LOGGER.debug("Why the %s stopped", self._what, exc_info=error)
             await asyncio.sleep(delay)
             self.restart_count += 1
+
+    def _ended_by_refused_key(self, err: PiOrchestratorError) -> bool:
+        """Stop for good on a refused key, asking for a new one the way every caller does."""
+        if error_kind(err) is not ErrorKind.REFUSED_KEY:
+            return False
+        LOGGER.warning(
+            "The Pi at %s refused the API key for the %s; reauthentication needed",
+            self._host,
+            self._what,
+        )
+        self._on_down()
+        async_handle_client_error(self._hass, self._entry, err)
+        return True

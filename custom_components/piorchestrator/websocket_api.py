@@ -40,7 +40,7 @@ from .const import DOMAIN
 from .data import PiOrchestratorConfigEntry, PiOrchestratorData
 from .devices import board_fallback_name
 from .provisioning_coordinator import ProvisioningState
-from .recovery import issue_id_for
+from .repairs import issue_id_for
 
 type Json = dict[str, Any]
 type Send = Callable[[Json], None]

@@ -9,12 +9,14 @@ from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
 from homeassistant.const import CONF_API_KEY, CONF_HOST, CONF_PORT, CONF_SSL
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr, entity_registry as er
+from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 
 from custom_components.piorchestrator.const import CONF_VERIFY_SSL, DOMAIN
 from simulator import Simulator
 
-from .conftest import PiDriver, WaitFor
+from .conftest import EntityIdOf, PiDriver, WaitFor
 
 
 async def test_setup_creates_the_pi_and_its_entities(
@@ -116,3 +118,41 @@ async def test_key_changed_on_the_pi_starts_exactly_one_reauth(
     await hass.async_block_till_done()
     flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
     assert [flow["context"]["source"] for flow in flows] == [SOURCE_REAUTH]
+
+
+async def test_deleting_a_finished_boards_device_takes_it_out_of_the_session_counts(
+    hass: HomeAssistant,
+    hass_ws_client: WebSocketGenerator,
+    loaded_entry: MockConfigEntry,
+    pi: PiDriver,
+    wait_for: WaitFor,
+    entity_id_of: EntityIdOf,
+) -> None:
+    assert await async_setup_component(hass, "config", {})
+    coordinator = loaded_entry.runtime_data.provisioning
+    await wait_for(lambda: coordinator.stream_connected)
+    session = await pi.start_session()
+    await wait_for(lambda: len(coordinator.data.session_boards) == 3)
+    await pi.call("POST", f"/api/v1/provisioning/batch/{session['id']}/stop")
+    await wait_for(lambda: not coordinator.data.session.state.is_open)
+    discovered = await entity_id_of("sensor", f"{loaded_entry.entry_id}_boards_discovered")
+    await wait_for(lambda: hass.states.get(discovered).state == "3")
+    mac = sorted(coordinator.data.session_boards)[0]
+    devices = dr.async_get(hass)
+    device = devices.async_get_device(identifiers={(DOMAIN, mac)})
+    assert device is not None
+
+    # As a person does it, from the device page.
+    client = await hass_ws_client(hass)
+    await client.send_json_auto_id(
+        {
+            "type": "config/device_registry/remove_config_entry",
+            "config_entry_id": loaded_entry.entry_id,
+            "device_id": device.id,
+        }
+    )
+    assert (await client.receive_json())["success"]
+
+    assert devices.async_get(device.id) is None
+    await wait_for(lambda: hass.states.get(discovered).state == "2")
+    assert mac not in coordinator.data.boards

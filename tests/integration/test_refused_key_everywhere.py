@@ -1,7 +1,8 @@
 """A refused API key asks for a new one, once, whichever request the Pi refused.
 
 One test per way a request reaches the Pi: an action, a board's button, the
-lock, the recovery repair's fix flow and a coordinator's refresh. In each, the
+lock, the recovery repair's fix flow, a coordinator's refresh and a stream's
+reconnect. In each, the
 simulated Pi answers that request, and only that one, with its 401
 (`/_sim/fail-next` with `UNAUTHORIZED`, the answer a changed key gets), so the
 reauthentication flow can only have come from the entry point under test. The
@@ -222,3 +223,19 @@ async def test_a_key_changed_on_the_pi_asks_once_whatever_refuses_it(
     assert len(reauth_flows(hass)) == 1
     assert by_action.value.translation_key == by_lock.value.translation_key
     assert isinstance(loaded_entry.runtime_data.door.last_exception, ConfigEntryAuthFailed)
+
+
+async def test_the_event_stream(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, pi: PiDriver, wait_for: WaitFor
+) -> None:
+    provisioning = loaded_entry.runtime_data.provisioning
+    await wait_for(lambda: provisioning.stream_connected)
+    await refuse_key(pi, "/api/v1/provisioning/batch/events")
+
+    # The reconnect after a dropped stream is the request the Pi refuses.
+    await pi.fault("drop-streams")
+
+    await wait_for(lambda: len(reauth_flows(hass)) == 1)
+    await hass.async_block_till_done()
+    assert len(reauth_flows(hass)) == 1
+    assert not provisioning.stream_connected

@@ -16,7 +16,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.piorchestrator.const import DOMAIN
 from custom_components.piorchestrator.provisioning_coordinator import UNAVAILABLE_GRACE_SECONDS
-from custom_components.piorchestrator.recovery import RECHECK_COOLDOWN
+from custom_components.piorchestrator.repairs import RECHECK_COOLDOWN
 from simulator import Simulator
 from tests.integration.conftest import WIFI_PASSWORD
 from tests.waiting import wait_until
