@@ -22,6 +22,7 @@ from homeassistant.util import dt as dt_util
 
 from .const import CONF_STALE_BOARD_DAYS, DEFAULT_STALE_BOARD_DAYS, DOMAIN, LOGGER
 from .data import PiOrchestratorConfigEntry
+from .devices import board_mac
 
 STORAGE_VERSION: Final = 1
 CHECK_INTERVAL: Final = timedelta(days=1)
@@ -104,21 +105,14 @@ class StaleBoards:
         in_session = data.provisioning.data.session_boards
         removed: list[str] = []
         for device in dr.async_entries_for_config_entry(registry, entry_id):
-            mac = next(
-                (
-                    identifier
-                    for domain, identifier in device.identifiers
-                    if domain == DOMAIN and identifier != entry_id
-                ),
-                None,
-            )
+            mac = board_mac(device)
             if mac is None or mac in allowlisted or mac in in_session:
                 continue
             last = self.last_seen.setdefault(mac, now)
             if now - last <= self.max_age:
                 continue
             registry.async_update_device(device.id, remove_config_entry_id=entry_id)
-            data.provisioning.data.boards.pop(mac, None)
+            data.provisioning.forget_board(mac)
             del self.last_seen[mac]
             removed.append(mac)
         if removed:
@@ -130,10 +124,7 @@ class StaleBoards:
             )
         # Macs without a device any more (deleted by a person) need no record.
         known = {
-            identifier
-            for device in dr.async_entries_for_config_entry(registry, entry_id)
-            for domain, identifier in device.identifiers
-            if domain == DOMAIN
+            board_mac(device) for device in dr.async_entries_for_config_entry(registry, entry_id)
         }
         for mac in [mac for mac in self.last_seen if mac not in known and mac not in in_session]:
             del self.last_seen[mac]
