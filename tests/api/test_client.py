@@ -30,9 +30,11 @@ from custom_components.piorchestrator.api.errors import (
     PiOrchestratorValidationError,
 )
 from custom_components.piorchestrator.api.models import (
+    BoardAction,
     BoardState,
     DoorState,
     LockState,
+    SessionAction,
     SessionState,
 )
 from simulator import Simulator, SimulatorConfig
@@ -109,9 +111,11 @@ async def test_a_whole_batch_session(client: PiOrchestratorClient) -> None:
         lambda: client.list_boards(session.id),
         lambda boards: {b.mac: b.state for b in boards}.get(flaky) is BoardState.FAILED,
     )
-    retried = await client.retry_board(session.id, flaky.lower().replace(":", "-"))
+    retried = await client.board_action(
+        session.id, flaky.lower().replace(":", "-"), BoardAction.RETRY
+    )
     assert retried.mac == flaky
-    skipped = await client.skip_board(session.id, SIM_BOARDS[2])
+    skipped = await client.board_action(session.id, SIM_BOARDS[2], BoardAction.SKIP)
     assert skipped.mac == SIM_BOARDS[2]
 
     boards = await _until(
@@ -121,24 +125,28 @@ async def test_a_whole_batch_session(client: PiOrchestratorClient) -> None:
     )
     assert next(b for b in boards if b.mac == flaky).retry_count == 1
 
-    paused = await client.pause_batch(session.id)
+    paused = await client.session_action(session.id, SessionAction.PAUSE)
     assert paused.session.state is SessionState.PAUSED
-    resumed = await client.resume_batch(session.id)
+    resumed = await client.session_action(session.id, SessionAction.RESUME)
     assert resumed.session.state is SessionState.ACTIVE
-    stopped = await client.stop_batch(session.id)
+    stopped = await client.session_action(session.id, SessionAction.STOP)
     assert stopped.session.state in (SessionState.CLOSING, SessionState.CLOSED)
     with pytest.raises(PiOrchestratorConflictError) as closed:
-        await _until(lambda: client.pause_batch(session.id), lambda _: False, timeout=5)
+        await _until(
+            lambda: client.session_action(session.id, SessionAction.PAUSE),
+            lambda _: False,
+            timeout=5,
+        )
     assert closed.value.code in (ErrorCode.SESSION_ALREADY_CLOSED, ErrorCode.DEVICE_INVALID_STATE)
 
 
 async def test_provision_one_board_and_allowlist_enforcement(client: PiOrchestratorClient) -> None:
     session = (await client.start_batch("CabinetNet", WIFI_PASSWORD)).session
     await _until(lambda: client.list_boards(session.id), lambda boards: len(boards) == 3)
-    result = await client.provision_board(session.id, SIM_BOARDS[0])
+    result = await client.board_action(session.id, SIM_BOARDS[0], BoardAction.PROVISION)
     assert result.state in (BoardState.PROVISIONING, BoardState.PROVISIONED)
     with pytest.raises(PiOrchestratorConflictError) as refused:
-        await client.provision_board(session.id, SIM_BOARDS[2])
+        await client.board_action(session.id, SIM_BOARDS[2], BoardAction.PROVISION)
     assert refused.value.code == ErrorCode.DEVICE_NOT_IN_ALLOWLIST
     assert refused.value.http_status == 403
     assert refused.value.correlation_id
@@ -225,7 +233,7 @@ async def test_session_recovery_after_a_restart(
     client = PiOrchestratorClient(http, "127.0.0.1", first.port, api_key=SIM_API_KEY)
     session = (await client.start_batch("CabinetNet", WIFI_PASSWORD)).session
     await _until(lambda: client.list_boards(session.id), lambda boards: len(boards) == 2)
-    await client.provision_board(session.id, SIM_BOARDS[0])
+    await client.board_action(session.id, SIM_BOARDS[0], BoardAction.PROVISION)
     await _until(
         lambda: client.list_boards(session.id),
         lambda boards: any(b.state is BoardState.VERIFIED for b in boards),

@@ -23,6 +23,7 @@ from custom_components.piorchestrator.api.errors import (
     PiOrchestratorValidationError,
     error_class_for,
 )
+from custom_components.piorchestrator.api.models import BoardAction, SessionAction
 
 BASE = "http://pi.test:8082/api/v1"
 ANY_QUERY = re.compile(r"^http://pi\.test:8082/api/v1/door/history.*$")
@@ -167,14 +168,14 @@ BAD_SESSION_IDS = [".", "..", "", "a/b", "sess%2F..", "sess 1", "sess\n1", "sés
     "action",
     [
         lambda c, s: c.get_batch(s),
-        lambda c, s: c.stop_batch(s),
-        lambda c, s: c.pause_batch(s),
-        lambda c, s: c.resume_batch(s),
+        lambda c, s: c.session_action(s, SessionAction.STOP),
+        lambda c, s: c.session_action(s, SessionAction.PAUSE),
+        lambda c, s: c.session_action(s, SessionAction.RESUME),
         lambda c, s: c.provision_all(s),
         lambda c, s: c.list_boards(s),
-        lambda c, s: c.provision_board(s, "24:0A:C4:00:00:01"),
-        lambda c, s: c.retry_board(s, "24:0A:C4:00:00:01"),
-        lambda c, s: c.skip_board(s, "24:0A:C4:00:00:01"),
+        lambda c, s: c.board_action(s, "24:0A:C4:00:00:01", BoardAction.PROVISION),
+        lambda c, s: c.board_action(s, "24:0A:C4:00:00:01", BoardAction.RETRY),
+        lambda c, s: c.board_action(s, "24:0A:C4:00:00:01", BoardAction.SKIP),
         lambda c, s: c.resume_session(s),
         lambda c, s: c.open_event_stream(session_id=s or "."),
     ],
@@ -199,5 +200,5 @@ async def test_a_session_id_of_the_pis_form_is_sent(client: PiOrchestratorClient
             f"{BASE}/provisioning/batch/{session_id}/stop",
             payload={"success": True, "data": {"session": {"id": session_id, "state": "stopped"}}},
         )
-        result = await client.stop_batch(session_id)
+        result = await client.session_action(session_id, SessionAction.STOP)
     assert result.session.id == session_id

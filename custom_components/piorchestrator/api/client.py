@@ -272,18 +272,6 @@ class PiOrchestratorClient:
         answer = await self._post(f"/provisioning/batch/{_session_segment(session_id)}/{segment}")
         return parse(SessionResult, answer)
 
-    async def stop_batch(self, session_id: str) -> SessionResult:
-        """Stop a session; boards already provisioned stay so."""
-        return await self.session_action(session_id, SessionAction.STOP)
-
-    async def pause_batch(self, session_id: str) -> SessionResult:
-        """Pause a session; boards in flight hold where they are."""
-        return await self.session_action(session_id, SessionAction.PAUSE)
-
-    async def resume_batch(self, session_id: str) -> SessionResult:
-        """Resume a paused session."""
-        return await self.session_action(session_id, SessionAction.RESUME)
-
     async def provision_all(
         self, session_id: str, *, only_allowlisted: bool = True
     ) -> ProvisionAllResult:
@@ -312,18 +300,6 @@ class PiOrchestratorClient:
             f"/devices/{_mac_segment(mac)}/{segment}"
         )
         return parse(BoardActionResult, await self._post(path))
-
-    async def provision_board(self, session_id: str, mac: str) -> BoardActionResult:
-        """Send the target WiFi credentials to one board."""
-        return await self.board_action(session_id, mac, BoardAction.PROVISION)
-
-    async def retry_board(self, session_id: str, mac: str) -> BoardActionResult:
-        """Retry a board that failed."""
-        return await self.board_action(session_id, mac, BoardAction.RETRY)
-
-    async def skip_board(self, session_id: str, mac: str) -> BoardActionResult:
-        """Leave a board out of this session."""
-        return await self.board_action(session_id, mac, BoardAction.SKIP)
 
     async def network_status(self) -> NetworkStatus:
         """Return the onboarding network's status.
