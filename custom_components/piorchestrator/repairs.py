@@ -29,7 +29,14 @@ from .api.errors import ErrorCode, PiOrchestratorError, is_session_gone
 from .api.events import EventKind
 from .api.models import Session, SessionSnapshot
 from .api.text import clean_message, escape_markdown
-from .const import DOMAIN, LOGGER
+from .const import (
+    ATTR_DEVICE_COUNT,
+    ATTR_FAILED_COUNT,
+    ATTR_SESSION_ID,
+    ATTR_VERIFIED_COUNT,
+    DOMAIN,
+    LOGGER,
+)
 from .data import PiOrchestratorConfigEntry
 from .errors import ErrorKind, async_handle_client_error
 from .provisioning_coordinator import SessionTransition, Transition
@@ -63,13 +70,13 @@ def async_create_recovery_issue(
         translation_key=ISSUE_TRANSLATION_KEY,
         translation_placeholders={
             "pi": entry.title,
-            "session_id": session.id,
+            ATTR_SESSION_ID: session.id,
             "ssid": session.target_ssid or "?",
-            "device_count": str(session.device_count),
-            "verified_count": str(session.verified_count),
-            "failed_count": str(session.failed_count),
+            ATTR_DEVICE_COUNT: str(session.device_count),
+            ATTR_VERIFIED_COUNT: str(session.verified_count),
+            ATTR_FAILED_COUNT: str(session.failed_count),
         },
-        data={"entry_id": entry.entry_id, "session_id": session.id},
+        data={"entry_id": entry.entry_id, ATTR_SESSION_ID: session.id},
     )
 
 
@@ -173,7 +180,7 @@ async def async_create_fix_flow(
 ) -> RepairsFlow:
     """Create the fix flow of a recoverable-session issue."""
     data = data or {}
-    return ResumeSessionFlow(str(data.get("entry_id")), str(data.get("session_id")))
+    return ResumeSessionFlow(str(data.get("entry_id")), str(data.get(ATTR_SESSION_ID)))
 
 
 class ResumeSessionFlow(RepairsFlow):

@@ -36,7 +36,7 @@ import voluptuous as vol
 from .api.models import AllowlistEntry, Board, BoardState
 from .api.stream import StreamStatus
 from .compat import get_device
-from .const import DOMAIN
+from .const import ATTR_DEVICE_COUNT, ATTR_SESSION_ID, DOMAIN
 from .data import PiOrchestratorConfigEntry, PiOrchestratorData
 from .devices import board_fallback_name
 from .provisioning_coordinator import ProvisioningState
@@ -521,10 +521,10 @@ def _recoverable(hass: HomeAssistant, entry: ConfigEntry) -> list[Json]:
             continue
         placeholders = issue.translation_placeholders or {}
         ssid = placeholders.get("ssid")
-        count = placeholders.get("device_count", "0")
+        count = placeholders.get(ATTR_DEVICE_COUNT, "0")
         found.append(
             {
-                "id": issue.data.get("session_id"),
+                "id": issue.data.get(ATTR_SESSION_ID),
                 "target_ssid": None if ssid in (None, "?") else ssid,
                 # The issue does not record the session's state; the Pi lists
                 # only sessions interrupted while open.
