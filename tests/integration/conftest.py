@@ -9,7 +9,6 @@ simulator cannot produce. The simulator and the entry come from the root
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator, Awaitable, Callable
-import functools
 from typing import Any
 
 import aiohttp
@@ -22,7 +21,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from custom_components.piorchestrator.const import DOMAIN
 from simulator import Simulator
 from tests.conftest import API_KEY, WIFI_PASSWORD
-from tests.waiting import WaitFor, wait_until
+from tests.waiting import Condition, WaitFor, wait_until
 
 __all__ = ["API_KEY", "WIFI_PASSWORD", "EntityIdOf", "PiDriver", "WaitFor"]
 
@@ -50,7 +49,11 @@ async def loaded_entry(
 @pytest.fixture
 def wait_for(hass: HomeAssistant) -> WaitFor:
     """`tests.waiting.wait_until`, letting this test's Home Assistant work between looks."""
-    return functools.partial(wait_until, hass=hass)
+
+    async def wait(condition: Condition, timeout: float = 15.0) -> float:
+        return await wait_until(condition, hass, timeout)
+
+    return wait
 
 
 type EntityIdOf = Callable[[str, str], Awaitable[str]]
