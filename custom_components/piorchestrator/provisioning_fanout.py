@@ -23,6 +23,7 @@ class ProvisioningFanOut(DataUpdateCoordinator[ProvisioningState]):
     _session_listeners: set[CALLBACK_TYPE]
     _transition_listeners: set[Callable[[Transition], None]]
     _listeners_update_pending: bool
+    _pending_transitions: list[Transition]
 
     def _init_fan_out(self) -> None:
         self._board_listeners = {}
@@ -30,6 +31,7 @@ class ProvisioningFanOut(DataUpdateCoordinator[ProvisioningState]):
         self._session_listeners = set()
         self._transition_listeners = set()
         self._listeners_update_pending = False
+        self._pending_transitions = []
 
     @callback
     def async_add_board_listener(self, mac: str, update: CALLBACK_TYPE) -> CALLBACK_TYPE:
@@ -92,8 +94,23 @@ class ProvisioningFanOut(DataUpdateCoordinator[ProvisioningState]):
 
     @callback
     def _emit(self, transition: Transition) -> None:
-        for observed in list(self._transition_listeners):
-            observed(transition)
+        """Hand `transition` to its listeners once the events applied with it are done.
+
+        A provision-all burst brings one event per board in one read. Each board's
+        own entities are written as its event is applied; the event entity, bus
+        events and logbook entries of all of them follow in order, so the last
+        board's state does not wait for every earlier board's notifications.
+        """
+        self._pending_transitions.append(transition)
+        if len(self._pending_transitions) == 1:
+            self.hass.loop.call_soon(self._flush_transitions)
+
+    @callback
+    def _flush_transitions(self) -> None:
+        transitions, self._pending_transitions = self._pending_transitions, []
+        for transition in transitions:
+            for observed in list(self._transition_listeners):
+                observed(transition)
 
     @callback
     def _schedule_listeners_update(self) -> None:

@@ -338,6 +338,7 @@ async def test_a_board_seen_before_its_entities_exist_still_names_its_device(
     loaded_entry.runtime_data.provisioning._emit(
         BoardTransition(Board(mac=mac, state=BoardState.DISCOVERED), None, "sess_1")
     )
+    await hass.async_block_till_done()
 
     device = registry.async_get_device(identifiers={(DOMAIN, mac)})
     assert device is not None
