@@ -215,6 +215,9 @@ class ProvisioningTracker:
             self._apply_board_change(event.board, event.session_id, now)
         if event.network is not None:
             self.state.network = event.network
+        # Most events change no state worth a transition: allocate only when one did.
+        if not self._out:
+            return _NO_TRANSITIONS
         return self._take()
 
     def reconnected(self) -> None:
@@ -470,7 +473,6 @@ class ProvisioningTracker:
             )
 
     def _take(self) -> Sequence[Transition]:
-        # Most events change no state worth a transition: allocate only when one did.
         if not self._out:
             return _NO_TRANSITIONS
         out, self._out = self._out, []
