@@ -4,7 +4,7 @@
     python -m bench --smoke         # a short profile for CI (under a minute)
     python -m bench --only latency,burst
     python -m bench --only cards    # the cards in Chromium (needs Debian's chromium)
-    python -m bench --profile       # also profile the burst with pyinstrument, if installed
+    python -m bench --profile       # also profile the burst (pyinstrument) and the fleet (py-spy)
     python -m bench --report-only   # rewrite docs/performance.md from .bench/results.json
 
 The full profile writes `.bench/results.json` and `docs/performance.md`; the smoke
@@ -24,6 +24,7 @@ import sys
 import time
 from typing import Any
 
+from . import sampling
 from .harness import ROOT, machine
 from .profiles import FULL, SMOKE, Profile
 from .report import splice_cards, write_report
@@ -88,7 +89,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n")[0])
     parser.add_argument("--smoke", action="store_true", help="the short CI profile")
     parser.add_argument("--only", default="", help="comma-separated: " + ",".join(SCENARIOS))
-    parser.add_argument("--profile", action="store_true", help="profile the burst (pyinstrument)")
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="profile the burst (pyinstrument) and the fleet's hass (py-spy)",
+    )
     parser.add_argument("--report-only", action="store_true", help="rewrite the report only")
     arguments = parser.parse_args()
     logging.basicConfig(level=logging.ERROR)
@@ -109,6 +114,8 @@ def main() -> int:
         unknown = [name for name in only if name not in SCENARIOS]
         if unknown:
             parser.error(f"unknown scenario(s): {', '.join(unknown)}")
+        if arguments.profile and not sampling.enable(work / "tools"):
+            _say("py-spy is not installed (see docs/performance.md); the fleet runs unprofiled")
         started = time.perf_counter()
         results = asyncio.run(_run(profile, only, work, profile_burst=arguments.profile))
         results["total_s"] = round(time.perf_counter() - started, 1)

@@ -707,7 +707,12 @@ def fleet_section(data: Mapping[str, Any]) -> list[str]:
         f"{data.get('stagger_s')} s after the previous one's), then a *burst* (every Pi's "
         "provision-all held back to the same instant). Latency is the Pi's write of each event "
         "to the probe's `state_changed` of the board's state entity, all Pis pooled. "
-        "*Steady state*: sessions stopped, idle Pis, health pushed every 5 s, door polled; "
+        "The simulators run at the lowest scheduling priority once started (nice 19): real "
+        "Pis are other machines, and fifty simulators at `hass`'s priority would share its two "
+        "cores with it, so a state would be late for want of a core, not for `hass`'s own "
+        "work. "
+        "*Steady state*: sessions stopped and the recorder caught up with them, idle Pis, "
+        "health pushed every 5 s, door polled; "
         f"CPU is `hass`'s utime + stime (`/proc/<pid>/stat`) over {data.get('steady_s')} s, "
         "requests are the simulators' own counters over the same window. *RSS per Pi* is "
         f"(RSS with N entries after the sessions - RSS of the same configuration with no "
@@ -773,6 +778,8 @@ def _fleet_size(n: int, entry: Mapping[str, Any]) -> list[str]:
         f"{at(FLEET_PIS, f'< {FLEET_CPU_SHARE:.0%}')} | "
         f"{_num(None if share is None else share * 100, 2)} % | "
         f"{judge(FLEET_PIS, share, lambda v: v < FLEET_CPU_SHARE)} |",
+        f"| … after the sessions, until the recorder had written them | - | "
+        f"{_num(steady.get('recorder_caught_up_s'), 1)} s | - |",
         f"| … CPU seconds per Pi per hour, gross / net of the empty `hass` | - | "
         f"{_num(steady.get('cpu_seconds_per_pi_hour'))} / "
         f"{_num(steady.get('cpu_seconds_per_pi_hour_net'))} s | - |",

@@ -18,6 +18,8 @@ import signal
 _PY_SPY: Path | None = None
 SAMPLES_PER_SECOND = 250
 TOP = 25
+GRACE_S = 3.0
+"""Seconds py-spy may take to end on its own after the block."""
 
 
 def enable(tools: Path) -> bool:
@@ -29,8 +31,12 @@ def enable(tools: Path) -> bool:
 
 
 @contextlib.asynccontextmanager
-async def sampled(pid: int, out: Path) -> AsyncIterator[None]:
-    """Sample `pid` while the block runs; write the stacks and a summary beside `out`."""
+async def sampled(pid: int, out: Path, seconds: float) -> AsyncIterator[None]:
+    """Sample `pid` for `seconds` or until the block ends; write a summary to `out`.
+
+    py-spy stopped by a signal sometimes panics before writing its stacks; one that
+    stops at the end of its own duration does not, so give the block's expected length.
+    """
     if _PY_SPY is None:
         yield
         return
@@ -47,40 +53,73 @@ async def sampled(pid: int, out: Path) -> AsyncIterator[None]:
         "--output",
         str(raw),
         "--nonblocking",
+        "--threads",
+        "--duration",
+        str(max(1, round(seconds))),
         stdout=asyncio.subprocess.DEVNULL,
         stderr=out.with_suffix(".log").open("w"),
     )
     try:
         yield
     finally:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(process.wait(), GRACE_S)
         if process.returncode is None:
             # py-spy writes its output when interrupted, as on Ctrl-C.
             process.send_signal(signal.SIGINT)
-        await process.wait()
+            await process.wait()
     if raw.exists():
-        out.write_text(summary(raw.read_text()))
+        out.write_text(summary(raw.read_text(errors="replace")))
 
 
 def summary(folded: str) -> str:
-    """The busiest functions of collapsed stacks: own samples, and samples beneath."""
-    own: Counter[str] = Counter()
-    beneath: Counter[str] = Counter()
-    total = 0
+    """The busiest functions of collapsed stacks, the event loop's thread apart.
+
+    The event loop's thread is what a late state waits for; the recorder's thread
+    and the executor add CPU but block nothing on the loop.
+    """
+    threads: dict[str, list[tuple[list[str], int]]] = {}
     for line in folded.splitlines():
         stack, _, count_text = line.rpartition(" ")
         if not stack or not count_text.isdigit():
             continue
-        count = int(count_text)
-        total += count
-        frames = [_short(frame) for frame in stack.split(";")]
-        own[frames[-1]] += count
+        thread, *frames = stack.split(";")
+        threads.setdefault(thread, []).append(([_short(f) for f in frames], int(count_text)))
+    total = sum(count for stacks in threads.values() for _, count in stacks)
+    loop = [
+        stacks
+        for stacks in threads.values()
+        if any("_run_once (asyncio/base_events.py)" in frames for frames, _ in stacks)
+    ]
+    loop_stacks = max(loop, key=lambda s: sum(c for _, c in s), default=[])
+    others = [
+        (frames, count)
+        for stacks in threads.values()
+        if stacks is not loop_stacks
+        for frames, count in stacks
+    ]
+    lines = [f"{total} samples at {SAMPLES_PER_SECOND}/s in all threads", ""]
+    lines += _busiest("Event loop's thread", loop_stacks, total)
+    lines += _busiest("Every other thread (recorder, executor)", others, total)
+    return "\n".join(lines) + "\n"
+
+
+def _busiest(title: str, stacks: list[tuple[list[str], int]], total: int) -> list[str]:
+    own: Counter[str] = Counter()
+    beneath: Counter[str] = Counter()
+    samples = 0
+    for frames, count in stacks:
+        samples += count
+        if frames:
+            own[frames[-1]] += count
         for frame in set(frames):
             beneath[frame] += count
-    lines = [f"{total} samples at {SAMPLES_PER_SECOND}/s", "", "Own samples:"]
-    lines += [f"{100 * n / total:6.1f} %  {frame}" for frame, n in own.most_common(TOP)]
+    share = 100 * samples / total if total else 0.0
+    lines = [f"## {title}: {samples} samples, {share:.1f} % of all", "", "Own samples:"]
+    lines += [f"{100 * n / samples:6.1f} %  {frame}" for frame, n in own.most_common(TOP)]
     lines += ["", "Samples beneath (inclusive):"]
-    lines += [f"{100 * n / total:6.1f} %  {frame}" for frame, n in beneath.most_common(TOP * 2)]
-    return "\n".join(lines) + "\n"
+    lines += [f"{100 * n / samples:6.1f} %  {frame}" for frame, n in beneath.most_common(TOP * 2)]
+    return [*lines, ""]
 
 
 def _short(frame: str) -> str:

@@ -58,6 +58,7 @@ from homeassistant.helpers.dispatcher import async_dispatcher_connect
 
 OUT = os.environ["BENCH_PROBE_OUT"]
 LINKS = {"_connection": "connection", "_event_stream": "event_stream"}
+RECORDER_CAUGHT_UP_BELOW = 50
 
 
 async def async_setup(hass, config):
@@ -130,8 +131,23 @@ async def async_setup(hass, config):
             status["entries"][entry.entry_id] = [time.perf_counter_ns(), entry.state.value]
             status_changed()
 
+    @callback
+    def watch_recorder():
+        # Whether the recorder's thread has written what it was handed: the bench
+        # waits for it before measuring an idle steady state.
+        if "recorder" in hass.config.components:
+            from homeassistant.components.recorder import get_instance
+
+            caught_up = get_instance(hass).backlog < RECORDER_CAUGHT_UP_BELOW
+            known = status.get("recorder")
+            if known is None or known[1] != caught_up:
+                status["recorder"] = [time.perf_counter_ns(), caught_up]
+                status_changed()
+        hass.loop.call_later(0.25, watch_recorder)
+
     hass.bus.async_listen("state_changed", changed)
     async_dispatcher_connect(hass, SIGNAL_CONFIG_ENTRY_CHANGED, entry_changed)
+    watch_recorder()
     for entry in hass.config_entries.async_entries("piorchestrator"):
         entry_changed(None, entry)
 
@@ -225,6 +241,15 @@ class LinkStatus:
     """Entry ID -> (since when, state)."""
     links: dict[str, tuple[int, str | None, str, str]]
     """Entity ID -> (since when, state, 'connection' or 'event_stream', entry ID)."""
+    recorder: tuple[int, bool] | None = None
+    """(Since when, whether the recorder's backlog is under a few dozen items)."""
+
+    @property
+    def recorder_caught_up(self) -> int | None:
+        """Since when the recorder has written (nearly) all it was handed; None while not."""
+        if self.recorder is None or not self.recorder[1]:
+            return None
+        return self.recorder[0]
 
     def entries_in(self, entry_ids: set[str], state: str = "loaded") -> int | None:
         """When the last of `entry_ids` reached `state`; None while one has not."""
@@ -306,6 +331,7 @@ class RealHass:
                 key: (value[0], value[1], value[2], value[3])
                 for key, value in raw.get("links", {}).items()
             },
+            recorder=(raw["recorder"][0], raw["recorder"][1]) if raw.get("recorder") else None,
         )
 
     async def wait_for(self, what: str, test: Any, within: float) -> Any:
