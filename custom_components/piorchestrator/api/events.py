@@ -207,6 +207,40 @@ class EventParser:
 
     def parse(self, message: SseMessage) -> ProvisioningEvent | None:
         """Return the event `message` carries, or None when it is to be skipped."""
+        envelope = self._envelope(message)
+        if envelope is None:
+            return None
+        event_type = envelope.get("type")
+        if not isinstance(event_type, str) or not event_type:
+            # Some servers name the type only in the SSE `event:` field.
+            event_type = message.event
+        handler = _HANDLERS.get(event_type)
+        if handler is None:
+            self._once.log(
+                f"type:{event_type}",
+                logging.DEBUG,
+                "Ignoring events of unknown type %.80s",
+                event_type,
+            )
+            return None
+        kind, build = handler
+        content = self._content(message, event_type, build, envelope.get("payload"))
+        if content is None:
+            return None
+        return ProvisioningEvent(
+            kind=kind,
+            type=event_type,
+            event_id=message.id,
+            timestamp=_timestamp(envelope.get("timestamp")),
+            session_id=_session_id(envelope.get("session_id"), content),
+            session=content.session,
+            board=content.board,
+            network=content.network,
+            error=content.error,
+        )
+
+    def _envelope(self, message: SseMessage) -> dict[str, Any] | None:
+        """The JSON envelope of a version this library reads, or None."""
         try:
             envelope = json.loads(message.data)
         except (ValueError, RecursionError):
@@ -229,25 +263,20 @@ class EventParser:
                 SUPPORTED_VERSION,
             )
             return None
-        event_type = envelope.get("type")
-        if not isinstance(event_type, str) or not event_type:
-            # Some servers name the type only in the SSE `event:` field.
-            event_type = message.event
-        handler = _HANDLERS.get(event_type)
-        if handler is None:
-            self._once.log(
-                f"type:{event_type}",
-                logging.DEBUG,
-                "Ignoring events of unknown type %.80s",
-                event_type,
-            )
-            return None
-        kind, build = handler
-        payload = envelope.get("payload")
+        return envelope
+
+    def _content(
+        self,
+        message: SseMessage,
+        event_type: str,
+        build: Callable[[Mapping[str, Any]], _Content],
+        payload: Any,
+    ) -> _Content | None:
+        """What the payload says, or None when it does not match the contract."""
         try:
             if payload is not None and not isinstance(payload, Mapping):
                 raise PiOrchestratorResponseError("The payload is not a JSON object")
-            content = build(payload or {})
+            return build(payload or {})
         except (ValidationError, PiOrchestratorError) as err:
             self._once.log(
                 f"invalid:{event_type}",
@@ -258,17 +287,6 @@ class EventParser:
                 _describe(err),
             )
             return None
-        return ProvisioningEvent(
-            kind=kind,
-            type=event_type,
-            event_id=message.id,
-            timestamp=_timestamp(envelope.get("timestamp")),
-            session_id=_session_id(envelope.get("session_id"), content),
-            session=content.session,
-            board=content.board,
-            network=content.network,
-            error=content.error,
-        )
 
 
 _DEFAULT_PARSER: Final = EventParser()

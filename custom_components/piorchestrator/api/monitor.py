@@ -142,6 +142,29 @@ def _bounded(value: Any) -> Any:
     return None
 
 
+@dataclass(slots=True)
+class _Watch:
+    """The deadlines of one monitor connection, in event-loop time.
+
+    A socket that answers pings but pushes no figures is as dead as a closed
+    one, so besides the ping and the pong it owes, the watch is on content:
+    when the last health reading came.
+    """
+
+    next_ping: float
+    last_content: float
+    pong_deadline: float | None = None
+    last_push: float | None = None
+    """When the last pushed update (not initial_data) came, to learn the cadence."""
+
+    def wake(self, silence_limit: float) -> float:
+        """The first deadline, when the socket must be looked at again."""
+        wake = min(self.next_ping, self.last_content + silence_limit)
+        if self.pong_deadline is not None:
+            wake = min(wake, self.pong_deadline)
+        return wake
+
+
 class MonitorStream(ReconnectingStream[HealthUpdate]):
     """Yields the Pi's health from the monitor WebSocket, reconnecting forever.
 
@@ -210,40 +233,13 @@ class MonitorStream(ReconnectingStream[HealthUpdate]):
         if ws is None:
             return
         loop = asyncio.get_running_loop()
-        next_ping = loop.time() + self._ping_interval
-        pong_deadline: float | None = None
-        # A socket that answers pings but pushes no figures is as dead as a
-        # closed one: the watchdog is on content, not on the connection.
-        last_content = loop.time()
-        last_push: float | None = None
+        watch = _Watch(next_ping=loop.time() + self._ping_interval, last_content=loop.time())
         while True:
-            content_deadline = last_content + self.silence_limit
-            wake = min(next_ping, content_deadline)
-            if pong_deadline is not None:
-                wake = min(wake, pong_deadline)
             try:
-                async with asyncio.timeout_at(wake):
+                async with asyncio.timeout_at(watch.wake(self.silence_limit)):
                     message = await ws.receive()
             except TimeoutError:
-                now = loop.time()
-                if pong_deadline is not None and now >= pong_deadline:
-                    raise PiOrchestratorTimeoutError(
-                        f"The monitor of the Pi at {self._client.host} sent nothing "
-                        f"for {self._pong_timeout:.0f} s after a ping"
-                    ) from None
-                if now >= content_deadline:
-                    self._silence_detections += 1
-                    raise PiOrchestratorTimeoutError(
-                        f"The monitor of the Pi at {self._client.host} sent no health "
-                        f"update for {now - last_content:.0f} s"
-                    ) from None
-                if now < next_ping:
-                    continue
-                await ws.send_json(_PING)
-                self._counts["ping_sent"] += 1
-                if pong_deadline is None:
-                    pong_deadline = now + self._pong_timeout
-                next_ping = now + self._ping_interval
+                await self._on_quiet(ws, watch, loop.time())
                 continue
             if message.type in _ENDED:
                 return
@@ -252,24 +248,51 @@ class MonitorStream(ReconnectingStream[HealthUpdate]):
                     f"The monitor of the Pi at {self._client.host} broke "
                     f"({type(message.data).__name__})"
                 )
-            pong_deadline = None
+            watch.pong_deadline = None
             try:
                 update = self._handle(message.data)
             except Exception as err:  # noqa: BLE001 - one bad message is skipped, not fatal
                 self._counts["invalid"] += 1
                 self._once.skipped("a monitor message that could not be read", err)
                 continue
-            if update is None:
-                continue
-            last_content = loop.time()
-            if not update.initial:
-                if last_push is not None:
-                    self._learn_interval(last_content - last_push)
-                last_push = last_content
-                # Only a pushed update proves the Pi is pushing: initial_data
-                # comes with every connection, muted or not.
-                self._mark_alive()
-            yield update
+            if update is not None:
+                self._note_content(watch, update, loop.time())
+                yield update
+
+    async def _on_quiet(
+        self, ws: aiohttp.ClientWebSocketResponse, watch: _Watch, now: float
+    ) -> None:
+        """Nothing came before the next deadline: give up on the socket, or ping it."""
+        if watch.pong_deadline is not None and now >= watch.pong_deadline:
+            raise PiOrchestratorTimeoutError(
+                f"The monitor of the Pi at {self._client.host} sent nothing "
+                f"for {self._pong_timeout:.0f} s after a ping"
+            ) from None
+        if now >= watch.last_content + self.silence_limit:
+            self._silence_detections += 1
+            raise PiOrchestratorTimeoutError(
+                f"The monitor of the Pi at {self._client.host} sent no health "
+                f"update for {now - watch.last_content:.0f} s"
+            ) from None
+        if now < watch.next_ping:
+            return
+        await ws.send_json(_PING)
+        self._counts["ping_sent"] += 1
+        if watch.pong_deadline is None:
+            watch.pong_deadline = now + self._pong_timeout
+        watch.next_ping = now + self._ping_interval
+
+    def _note_content(self, watch: _Watch, update: HealthUpdate, now: float) -> None:
+        """A health reading arrived: the content deadline moves, the cadence is learnt."""
+        watch.last_content = now
+        if update.initial:
+            # Only a pushed update proves the Pi is pushing: initial_data
+            # comes with every connection, muted or not.
+            return
+        if watch.last_push is not None:
+            self._learn_interval(now - watch.last_push)
+        watch.last_push = now
+        self._mark_alive()
 
     def _handle(self, raw: Any) -> HealthUpdate | None:
         """Apply one message to the snapshot; return the new reading, if any."""
