@@ -1,7 +1,7 @@
 """What hassfest and the HACS action would check, since neither can run here.
 
-Also the project's own boundaries: the client library knows nothing of Home
-Assistant, and the simulator knows nothing of the client.
+The project's own boundaries (the client library knows nothing of Home Assistant,
+the simulator nothing of the integration) are checked in test_code_shape.py.
 """
 
 from __future__ import annotations
@@ -208,24 +208,6 @@ def test_component_imports_are_declared_dependencies() -> None:
         if name.startswith("homeassistant.components."):
             component = name.split(".")[2]
             assert component in declared | ALLOWED_COMPONENTS, f"{module.name} imports {name}"
-
-
-def test_client_library_knows_nothing_of_home_assistant() -> None:
-    offenders = [
-        f"{module.name}: {name}"
-        for module, name in _imports(INTEGRATION / "api")
-        if name.split(".")[0] == "homeassistant"
-    ]
-    assert offenders == []
-
-
-def test_simulator_is_independent_of_the_integration() -> None:
-    offenders = [
-        f"{module.name}: {name}"
-        for module, name in _imports(ROOT / "simulator")
-        if name.split(".")[0] == "custom_components"
-    ]
-    assert offenders == []
 
 
 @pytest.mark.parametrize("name", ["py.typed"])

@@ -7,14 +7,11 @@ answer hiding what the stream already said.
 
 from __future__ import annotations
 
-import ast
 from collections import Counter
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from hypothesis import given, settings, strategies as st
 
-from custom_components.piorchestrator.api import provisioning
 from custom_components.piorchestrator.api.events import BoardChange, EventKind, ProvisioningEvent
 from custom_components.piorchestrator.api.models import (
     Board,
@@ -100,20 +97,6 @@ def started(hooks: Recorder | None = None) -> ProvisioningTracker:
     tracker = ProvisioningTracker(hooks)
     tracker.apply_event(session_event(session()), 0.0)
     return tracker
-
-
-def test_the_library_module_imports_nothing_from_home_assistant() -> None:
-    tree = ast.parse(Path(provisioning.__file__).read_text(encoding="utf-8"))
-    imported: list[str] = []
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            imported += [alias.name for alias in node.names]
-        elif isinstance(node, ast.ImportFrom):
-            imported.append("." * node.level + (node.module or ""))
-    assert imported, "the check must see the module's imports"
-    assert not [name for name in imported if name.split(".")[0] == "homeassistant"]
-    # Relative imports stay inside the library package.
-    assert all(not name.startswith("..") for name in imported)
 
 
 def test_live_events_report_transitions_in_order() -> None:
