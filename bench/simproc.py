@@ -6,16 +6,14 @@ loop. The bench sends one JSON command per line on stdin and reads one JSON answ
 per line on stdout.
 
 Timestamps are `time.perf_counter_ns()`, which is CLOCK_MONOTONIC on Linux and so
-comparable between the two processes. They are taken at the source:
+comparable between the two processes. They are taken at the source, in the
+callbacks the simulator offers a measuring harness (`simulator.probes`):
 
-- every SSE event just before the simulator writes it to the socket (a wrapper
-  around the stream pump's delivery, installed from here; `simulator/` is unchanged);
-- every monitor tick (when the Pi's figures, the CPU value among them, change).
+- every SSE event just before the simulator writes it to the socket;
+- every monitor tick (when the Pi's figures, the CPU value among them, change);
+- every event published (counted, not timed).
 
-Nothing here changes what the simulator sends. One shortcut is taken: with no state
-file, the simulator still serialises its whole state on every change only to throw
-it away (`Context.save`); here that work is skipped, so that the emission rate
-measures the simulator's streaming rather than that serialisation.
+Nothing here changes what the simulator sends or does.
 """
 
 from __future__ import annotations
@@ -31,9 +29,9 @@ import time
 from typing import Any
 
 from simulator import Simulator, SimulatorConfig
-from simulator.context import Context
 from simulator.events import WireEvent
-from simulator.sse import _Pump
+from simulator.metrics import Snapshot
+from simulator.probes import Probes
 from simulator.state import SessionConfig
 
 WIFI_PASSWORD = "bench-wifi-password"  # noqa: S105 - a made-up password for a simulated network
@@ -55,6 +53,23 @@ class Recorder:
             return
         mac, state = _device_of(item.data)
         self.events.append((time.perf_counter_ns(), item.id, item.type, mac, state))
+
+    def ticked(self, snapshot: Snapshot) -> None:
+        """Record one monitor tick: (t_ns, CPU usage)."""
+        if self.on:
+            self.ticks.append((time.perf_counter_ns(), snapshot.cpu_usage))
+
+    def event_published(self, _event: WireEvent) -> None:
+        """Count one published event, recording or not."""
+        self.published += 1
+
+    def probes(self) -> Probes:
+        """The simulator's callbacks, bound to this recorder."""
+        return Probes(
+            event_published=self.event_published,
+            event_written=self.event_written,
+            metrics_ticked=self.ticked,
+        )
 
     def take(self) -> dict[str, Any]:
         """Hand over and forget what was recorded."""
@@ -81,64 +96,20 @@ def _device_of(data: Any) -> tuple[str | None, str | None]:
 RECORDER = Recorder()
 
 
-def _install_pump_probe() -> None:
-    original = _Pump._deliver  # noqa: SLF001 - the bench's probe on the write path
-
-    async def deliver(self: _Pump, item: Any) -> bool:
-        if isinstance(item, WireEvent):
-            RECORDER.event_written(item)
-        return await original(self, item)
-
-    _Pump._deliver = deliver  # type: ignore[method-assign]  # noqa: SLF001
-
-
-def _skip_discarded_serialisation() -> None:
-    original = Context.save
-
-    def save(self: Context) -> None:
-        if self.store.path is None:
-            self.state.event_seq = self.events.last_id
-            return
-        original(self)
-
-    Context.save = save  # type: ignore[method-assign]
-
-
 class SimProcess:
     """One simulator and the commands the bench may send it."""
 
-    def __init__(self, config: SimulatorConfig, *, fast_save: bool) -> None:
-        """Prepare the simulator; `start()` binds it."""
-        self.sim = Simulator(config)
+    def __init__(self, config: SimulatorConfig) -> None:
+        """Prepare the simulator, its probes on the recorder; `start()` binds it."""
+        self.sim = Simulator(config, probes=RECORDER.probes())
         self.session_id: str | None = None
-        if fast_save:
-            _skip_discarded_serialisation()
-        _install_pump_probe()
 
     async def start(self) -> int:
-        """Bind, hook the monitor ticks; return the time the port accepts connections."""
+        """Bind; return the time the port accepts connections."""
         await self.sim.start()
         accepting = time.perf_counter_ns()
         # Come back on the same port after an outage, as a Pi would.
         self.sim.config = dataclasses.replace(self.sim.config, port=self.sim.port)
-        metrics = self.sim.context.metrics
-        tick = metrics.tick
-
-        def timed_tick() -> Any:
-            snapshot = tick()
-            if RECORDER.on:
-                RECORDER.ticks.append((time.perf_counter_ns(), snapshot.cpu_usage))
-            return snapshot
-
-        metrics.tick = timed_tick  # type: ignore[method-assign]
-        broker = self.sim.context.events
-        publish = broker.publish
-
-        def counted(*args: Any, **kwargs: Any) -> WireEvent:
-            RECORDER.published += 1
-            return publish(*args, **kwargs)
-
-        broker.publish = counted  # type: ignore[method-assign]
         return accepting
 
     # -- commands -------------------------------------------------------------------
@@ -337,8 +308,7 @@ async def _serve(process: SimProcess) -> None:
 
 async def main(arguments: dict[str, Any]) -> None:
     """Start the simulator from `arguments`, announce its port, then serve commands."""
-    fast_save = bool(arguments.pop("fast_save", True))
-    process = SimProcess(SimulatorConfig(**arguments), fast_save=fast_save)
+    process = SimProcess(SimulatorConfig(**arguments))
     accepting = await process.start()
     _write({"ready": True, "port": process.sim.port, "accepting_ns": accepting, "pid": os.getpid()})
     await _serve(process)

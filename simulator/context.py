@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from simulator.metrics import Metrics
     from simulator.monitor import MonitorHub
     from simulator.persistence import StateStore
+    from simulator.probes import Probes
     from simulator.ratelimit import RateLimiter
     from simulator.state import SimState
     from simulator.stats import Stats
@@ -48,11 +49,16 @@ class Context:
     limiter: RateLimiter
     faults: FaultState
     stats: Stats
+    probes: Probes
     settings: dict[str, Any] = field(default_factory=dict)
 
     def save(self) -> None:
         """Persist the whole state (a no-op without a state file)."""
         self.state.event_seq = self.events.last_id
+        if self.store.path is None:
+            # Nothing would be written: serialising the whole state on every change
+            # only to drop it is CPU the Pi would not spend, and it skewed the bench.
+            return
         self.store.save(self.state.to_json())
 
 

@@ -11,7 +11,10 @@ from collections import Counter, deque
 from collections.abc import Callable
 from dataclasses import dataclass
 import json
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
+
+if TYPE_CHECKING:
+    from simulator.probes import Probes
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,16 +125,19 @@ class EventBroker:
         buffer_size: int = 1000,
         last_id: int = 0,
         withhold: Callable[[str, Any], bool] | None = None,
+        probes: Probes | None = None,
     ) -> None:
         """Create a broker whose ids continue after `last_id`.
 
         `withhold(type, data)` true makes an event vanish as if the Pi never sent
         it: not delivered, not buffered for replay, and no id spent on it (the
-        "stream looks healthy but events stop" fault).
+        "stream looks healthy but events stop" fault). `probes.event_published`
+        hears of every event that is published.
         """
         self.name = name
         self.last_id = last_id
         self._withhold = withhold
+        self._probes = probes
         self.withheld: Counter[str] = Counter()
         self._buffer: deque[WireEvent] = deque(maxlen=buffer_size)
         self.subscribers: set[Subscriber] = set()
@@ -155,6 +161,8 @@ class EventBroker:
         event = WireEvent(self.next_id(), event_type, data, session_id)
         self._buffer.append(event)
         self.published[event_type] += 1
+        if self._probes is not None and (published := self._probes.event_published) is not None:
+            published(event)
         for subscriber in list(self.subscribers):
             if subscriber.wants(event):
                 subscriber.offer(event)

@@ -14,6 +14,7 @@ from aiohttp import WSMsgType, web
 from simulator.clock import rfc3339
 from simulator.faults import FaultState
 from simulator.metrics import Metrics
+from simulator.probes import Probes
 from simulator.state import SimState
 from simulator.stats import Stats
 
@@ -73,14 +74,19 @@ class MonitorHub:
         stats: Stats,
         interval: float,
         active_streams: Callable[[], int],
+        probes: Probes | None = None,
     ) -> None:
-        """Push every `interval` real seconds; `active_streams()` counts open streams."""
+        """Push every `interval` real seconds; `active_streams()` counts open streams.
+
+        `probes.metrics_ticked` hears of every tick.
+        """
         self.metrics = metrics
         self.state = state
         self.faults = faults
         self.stats = stats
         self.interval = interval
         self._active_streams = active_streams
+        self._probes = probes
         self.clients: set[MonitorClient] = set()
         self._bloat_serial = 0
 
@@ -150,7 +156,9 @@ class MonitorHub:
         """Tick the figures forever, pushing each tick to every client."""
         while True:
             await asyncio.sleep(self.interval)
-            self.metrics.tick()
+            snapshot = self.metrics.tick()
+            if self._probes is not None and (ticked := self._probes.metrics_ticked) is not None:
+                ticked(snapshot)
             if not self.clients or self.faults.monitor_muted():
                 continue
             message = json.dumps(

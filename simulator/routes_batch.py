@@ -196,6 +196,7 @@ async def events(request: web.Request) -> web.StreamResponse:
         keepalive=keepalive,
         greeting=greeting,
         named=ctx.narrator.named_frames,
+        probes=ctx.probes,
     )
     return await serve_stream(request, spec, subscriber, replay, faults=ctx.faults, stats=ctx.stats)
 

@@ -26,6 +26,7 @@ from simulator.logs import SimLog
 from simulator.metrics import Metrics
 from simulator.monitor import MonitorHub
 from simulator.persistence import StateStore
+from simulator.probes import Probes
 from simulator.ratelimit import RateLimiter
 from simulator.seeding import initial_state, merge_config
 from simulator.state import SimState
@@ -45,8 +46,14 @@ class Simulator:
     the header every /_sim request must carry.
     """
 
-    def __init__(self, config: SimulatorConfig | None = None) -> None:
-        """Prepare a simulator; nothing is bound until `start()`."""
+    def __init__(
+        self, config: SimulatorConfig | None = None, *, probes: Probes | None = None
+    ) -> None:
+        """Prepare a simulator; nothing is bound until `start()`.
+
+        `probes` are callbacks for a measuring harness (see `simulator.probes`); they
+        are kept, as `.probes`, across restarts.
+        """
         config = config or SimulatorConfig()
         token = config.control_token or secrets.token_urlsafe(24)
         # Kept in the config, so a simulator revived from `replace(sim.config, ...)`
@@ -55,6 +62,7 @@ class Simulator:
         self._control_token = token
         self.port = self.config.port
         self.state = SimState()
+        self.probes = probes if probes is not None else Probes()
         self._context: Context | None = None
         self._runner: web.AppRunner | None = None
         self._background: list[asyncio.Task[None]] = []
@@ -115,6 +123,7 @@ class Simulator:
             buffer_size=config.event_buffer,
             last_id=state.event_seq,
             withhold=faults.withholds,
+            probes=self.probes,
         )
         log_events = EventBroker("logs", buffer_size=500)
         journal = SimLog(log_events)
@@ -139,6 +148,7 @@ class Simulator:
             stats=stats,
             interval=clock.scaled(config.monitor_interval),
             active_streams=lambda: len(events.subscribers) + len(log_events.subscribers),
+            probes=self.probes,
         )
         return Context(
             config=config,
@@ -158,6 +168,7 @@ class Simulator:
             limiter=RateLimiter(config.rate_limit, speed=config.speed),
             faults=faults,
             stats=stats,
+            probes=self.probes,
         )
 
     async def start(self) -> None:

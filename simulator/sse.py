@@ -6,7 +6,7 @@ import asyncio
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 import json
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from aiohttp import web
 
@@ -22,6 +22,9 @@ from simulator.events import (
 )
 from simulator.faults import FaultState
 from simulator.stats import Stats
+
+if TYPE_CHECKING:
+    from simulator.probes import Probes
 
 RETRY_MS: Final = 1000
 # How often an idle stream looks for a vanished client (aiohttp does not cancel handlers).
@@ -39,6 +42,8 @@ class StreamSpec:
     greeting: tuple[str, Any] | None = None
     named: bool = True
     """Whether frames carry an `event:` line (the log stream's always do)."""
+    probes: Probes | None = None
+    """Told of each event about to be written (`Probes.event_written`)."""
 
 
 def last_event_id(request: web.Request) -> int | None:
@@ -119,6 +124,8 @@ class _Pump:
             return False
         if isinstance(item, RawFrame):
             return await self._write(item.data)
+        if self.spec.probes is not None and (written := self.spec.probes.event_written) is not None:
+            written(item)
         if not await self._write(item.frame(named=self.spec.named)):
             return False
         self.stats.events_sent[item.type] += 1
