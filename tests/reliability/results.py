@@ -208,10 +208,11 @@ class Collector:
             sorted(self.scenarios.items(), key=lambda item: rank.get(item[0], len(rank)))
         )
 
-    def write(self, path: Path = RESULTS_FILE, extra: dict[str, Any] | None = None) -> None:
-        """Write the results file, if any of the suites ran."""
+    def write(self, path: Path | None = None, extra: dict[str, Any] | None = None) -> None:
+        """Write the results file (or `path`), if any of the suites ran."""
         if not self.outcomes:
             return
+        path = path or RESULTS_FILE
         path.parent.mkdir(parents=True, exist_ok=True)
         document = {**self.to_json(), **(extra or {})}
         path.write_text(json.dumps(document, indent=2, sort_keys=False) + "\n")
