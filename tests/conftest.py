@@ -15,7 +15,7 @@ same way; `hass_client` and `hass_ws_client` talk to the app without it.
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, Callable, Generator, Mapping
+from collections.abc import AsyncGenerator, Awaitable, Callable, Generator, Mapping
 from typing import Any
 from unittest.mock import patch
 
@@ -35,6 +35,7 @@ API_KEY = "sim-key-Zx81-do-not-leak"
 WIFI_PASSWORD = "wifi-pass-Qw77-do-not-leak"
 
 type SimulatorConfigFactory = Callable[..., SimulatorConfig]
+type StartSimulator = Callable[[SimulatorConfig], Awaitable[Simulator]]
 type ConfigEntryFactory = Callable[..., MockConfigEntry]
 
 
@@ -62,16 +63,27 @@ def simulator_config(make_simulator_config: SimulatorConfigFactory) -> Simulator
 
 
 @pytest.fixture
-async def simulator(
-    socket_enabled: None, simulator_config: SimulatorConfig
-) -> AsyncGenerator[Simulator]:
-    """A PiOrchestrator simulator listening on 127.0.0.1."""
-    sim = Simulator(simulator_config)
-    await sim.start()
-    try:
-        yield sim
-    finally:
+async def start_simulator(socket_enabled: None) -> AsyncGenerator[StartSimulator]:
+    """Start simulated Pis on 127.0.0.1; each is stopped when the test ends."""
+    started: list[Simulator] = []
+
+    async def start(config: SimulatorConfig) -> Simulator:
+        sim = Simulator(config)
+        await sim.start()
+        started.append(sim)
+        return sim
+
+    yield start
+    for sim in reversed(started):
         await sim.stop()
+
+
+@pytest.fixture
+async def simulator(
+    start_simulator: StartSimulator, simulator_config: SimulatorConfig
+) -> Simulator:
+    """A PiOrchestrator simulator listening on 127.0.0.1."""
+    return await start_simulator(simulator_config)
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ import pytest
 
 from custom_components.piorchestrator.api.client import PiOrchestratorClient, RetryPolicy
 from simulator import Simulator, SimulatorConfig
-from tests.conftest import SimulatorConfigFactory
+from tests.conftest import SimulatorConfigFactory, StartSimulator
 
 SIM_API_KEY = "client-test-key-7Hq2"
 SIM_BOARDS = ("24:0A:C4:11:00:01", "24:0A:C4:11:00:02", "24:0A:C4:11:00:03")
@@ -30,10 +30,9 @@ def sim_config(make_simulator_config: SimulatorConfigFactory) -> SimulatorConfig
 
 
 @pytest.fixture
-async def sim(socket_enabled: None, sim_config: SimulatorConfig) -> AsyncGenerator[Simulator]:
+async def sim(start_simulator: StartSimulator, sim_config: SimulatorConfig) -> Simulator:
     """The simulator on 127.0.0.1, with its extra boards on the onboarding network."""
-    simulator = Simulator(sim_config)
-    await simulator.start()
+    simulator = await start_simulator(sim_config)
     async with (
         aiohttp.ClientSession() as session,
         session.post(
@@ -43,10 +42,7 @@ async def sim(socket_enabled: None, sim_config: SimulatorConfig) -> AsyncGenerat
         ) as r,
     ):
         assert r.status == 200
-    try:
-        yield simulator
-    finally:
-        await simulator.stop()
+    return simulator
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.piorchestrator.const import CONF_POLL_INTERVAL
 from simulator import Simulator, SimulatorConfig
-from tests.conftest import API_KEY, ConfigEntryFactory, SimulatorConfigFactory
+from tests.conftest import API_KEY, ConfigEntryFactory, SimulatorConfigFactory, StartSimulator
 from tests.integration.conftest import (  # noqa: F401 - fixtures, re-exported for this suite
     auto_enable_custom_integrations,
     loaded_entry,
@@ -65,15 +65,11 @@ def request_log(monkeypatch: pytest.MonkeyPatch) -> RequestLog:
 
 @pytest.fixture
 async def simulator(
-    socket_enabled: None, simulator_config: SimulatorConfig, request_log: RequestLog
-) -> AsyncGenerator[Simulator]:
-    """The simulated Pi on 127.0.0.1, its requests logged."""
-    sim = Simulator(simulator_config)
-    await sim.start()
-    try:
-        yield sim
-    finally:
-        await sim.stop()
+    request_log: RequestLog, start_simulator: StartSimulator, simulator_config: SimulatorConfig
+) -> Simulator:
+    """The simulated Pi on 127.0.0.1, its requests logged from its first to its last
+    (the log is set up first, so it is taken down after the Pi stops)."""
+    return await start_simulator(simulator_config)
 
 
 @pytest.fixture

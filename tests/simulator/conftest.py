@@ -12,7 +12,7 @@ import aiohttp
 import pytest
 
 from simulator import Simulator
-from tests.conftest import SimulatorConfigFactory
+from tests.conftest import SimulatorConfigFactory, StartSimulator
 from tests.waiting import WaitFor, wait_until
 
 API_KEY = "test-key-0123456789"
@@ -102,22 +102,16 @@ async def http(socket_enabled: None) -> AsyncIterator[aiohttp.ClientSession]:
 
 
 @pytest.fixture
-async def start_sim(
-    socket_enabled: None, make_simulator_config: SimulatorConfigFactory
-) -> AsyncIterator[Callable[..., Awaitable[Simulator]]]:
+def start_sim(
+    start_simulator: StartSimulator, make_simulator_config: SimulatorConfigFactory
+) -> Callable[..., Awaitable[Simulator]]:
     """Return a factory starting simulators on a free port; all are stopped afterwards."""
-    started: list[Simulator] = []
 
     async def start(**overrides: Any) -> Simulator:
         settings: dict[str, Any] = {"api_key": API_KEY, "speed": 100.0, "seed": 7, "boards": 5}
-        simulator = Simulator(make_simulator_config(**{**settings, **overrides}))
-        await simulator.start()
-        started.append(simulator)
-        return simulator
+        return await start_simulator(make_simulator_config(**{**settings, **overrides}))
 
-    yield start
-    for simulator in started:
-        await simulator.stop()
+    return start
 
 
 @pytest.fixture
