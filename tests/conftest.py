@@ -1,8 +1,9 @@
 """Fixtures for every suite: the simulated Pi and the config entry pointing at it.
 
-Each is built by one factory (`make_simulator_config`, `make_config_entry`); a test
-module that needs another Pi or other options overrides `simulator_config` or
-`config_entry` with a one-line fixture calling the factory. Every simulator listens
+Each is built by one factory (`make_simulator_config` and `start_simulator` for the
+Pi, `make_config_entry` for the entry); a test module that needs another Pi or other
+options overrides `simulator_config` or `config_entry` with a one-line fixture calling
+the factory. Every simulator listens
 on a free port of 127.0.0.1 (port 0) and keeps any state file under `tmp_path`, so
 pytest-xdist workers never share one.
 
