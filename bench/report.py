@@ -811,7 +811,34 @@ def _fleet_size(n: int, entry: Mapping[str, Any]) -> list[str]:
         + ") | - |",
         "",
     ]
-    return lines
+    return lines + _fleet_profiles(n, {"staggered": stag, "burst": burst, "steady": steady})
+
+
+def _fleet_profiles(n: int, phases: Mapping[str, Mapping[str, Any]]) -> list[str]:
+    """Where `hass`'s CPU went in each phase, when the run was profiled (py-spy)."""
+    profiled = {name: phase["profile"] for name, phase in phases.items() if "profile" in phase}
+    if not profiled:
+        return []
+
+    def top(functions: list[list[Any]]) -> str:
+        return "; ".join(f"`{name}` {share:.0%}" for name, share in functions[:4]) or "-"
+
+    lines = [
+        f"Profile of `hass` at {n} Pi{'s' if n != 1 else ''} (py-spy, `--profile`; the first "
+        "seconds of each phase; CPU seconds sampled, and the functions with the most samples "
+        "beneath them):",
+        "",
+        "| Phase | Event loop's thread | Other threads (recorder, executor) | "
+        "Busiest, event loop | Busiest, other threads |",
+        "|---|---|---|---|---|",
+    ]
+    for name, found in profiled.items():
+        lines.append(
+            f"| {name} | {_num(found.get('loop_cpu_s'), 2)} s | "
+            f"{_num(found.get('other_cpu_s'), 2)} s | {top(found.get('loop_top', []))} | "
+            f"{top(found.get('other_top', []))} |"
+        )
+    return [*lines, ""]
 
 
 def splice_cards(report: str, data: Mapping[str, Any]) -> str:

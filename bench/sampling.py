@@ -12,12 +12,27 @@ import asyncio
 from collections import Counter
 from collections.abc import AsyncIterator
 import contextlib
+from dataclasses import dataclass, field
 from pathlib import Path
 import signal
+from typing import Any
 
 _PY_SPY: Path | None = None
 SAMPLES_PER_SECOND = 250
 TOP = 25
+FIGURES_TOP = 8
+"""Functions with the most samples beneath them kept in the results, per thread and phase."""
+_PLUMBING = (
+    "(asyncio/",
+    "(threading.py)",
+    "(concurrent/",
+    "(homeassistant/runner.py)",
+    "(homeassistant/__main__.py)",
+    "(hass)",
+    "(homeassistant/components/recorder/core.py)",
+    "(piorchestrator/supervisor.py)",
+)
+"""Frames every sample passes through: the loop, threads, the recorder's queue, the supervisor."""
 GRACE_S = 3.0
 """Seconds py-spy may take to end on its own after the block."""
 
@@ -30,15 +45,36 @@ def enable(tools: Path) -> bool:
     return _PY_SPY is not None
 
 
+@dataclass
+class Sampled:
+    """What a sampled block found; empty when py-spy is not installed."""
+
+    samples: int = 0
+    loop_samples: int = 0
+    loop_top: list[tuple[str, float]] = field(default_factory=list)
+    """The event loop's thread: functions with the most samples beneath them, and their share."""
+    other_top: list[tuple[str, float]] = field(default_factory=list)
+
+    def figures(self) -> dict[str, Any]:
+        """For the results file: seconds of CPU in the loop's thread and in the others."""
+        return {
+            "loop_cpu_s": self.loop_samples / SAMPLES_PER_SECOND,
+            "other_cpu_s": (self.samples - self.loop_samples) / SAMPLES_PER_SECOND,
+            "loop_top": self.loop_top[:FIGURES_TOP],
+            "other_top": self.other_top[:FIGURES_TOP],
+        }
+
+
 @contextlib.asynccontextmanager
-async def sampled(pid: int, out: Path, seconds: float) -> AsyncIterator[None]:
+async def sampled(pid: int, out: Path, seconds: float) -> AsyncIterator[Sampled]:
     """Sample `pid` for `seconds` or until the block ends; write a summary to `out`.
 
     py-spy stopped by a signal sometimes panics before writing its stacks; one that
     stops at the end of its own duration does not, so give the block's expected length.
     """
+    found = Sampled()
     if _PY_SPY is None:
-        yield
+        yield found
         return
     raw = out.with_suffix(".folded")
     process = await asyncio.create_subprocess_exec(
@@ -60,7 +96,7 @@ async def sampled(pid: int, out: Path, seconds: float) -> AsyncIterator[None]:
         stderr=out.with_suffix(".log").open("w"),
     )
     try:
-        yield
+        yield found
     finally:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(process.wait(), GRACE_S)
@@ -69,14 +105,17 @@ async def sampled(pid: int, out: Path, seconds: float) -> AsyncIterator[None]:
             process.send_signal(signal.SIGINT)
             await process.wait()
     if raw.exists():
-        out.write_text(summary(raw.read_text(errors="replace")))
+        text, result = summary(raw.read_text(errors="replace"))
+        out.write_text(text)
+        found.__dict__.update(result.__dict__)
 
 
-def summary(folded: str) -> str:
+def summary(folded: str) -> tuple[str, Sampled]:
     """The busiest functions of collapsed stacks, the event loop's thread apart.
 
     The event loop's thread is what a late state waits for; the recorder's thread
-    and the executor add CPU but block nothing on the loop.
+    and the executor are not on the loop, but hold the interpreter lock while
+    they run Python.
     """
     threads: dict[str, list[tuple[list[str], int]]] = {}
     for line in folded.splitlines():
@@ -99,12 +138,20 @@ def summary(folded: str) -> str:
         for frames, count in stacks
     ]
     lines = [f"{total} samples at {SAMPLES_PER_SECOND}/s in all threads", ""]
-    lines += _busiest("Event loop's thread", loop_stacks, total)
-    lines += _busiest("Every other thread (recorder, executor)", others, total)
-    return "\n".join(lines) + "\n"
+    loop_lines, loop_top = _busiest("Event loop's thread", loop_stacks, total)
+    other_lines, other_top = _busiest("Every other thread (recorder, executor)", others, total)
+    found = Sampled(
+        samples=total,
+        loop_samples=sum(count for _, count in loop_stacks),
+        loop_top=loop_top,
+        other_top=other_top,
+    )
+    return "\n".join([*lines, *loop_lines, *other_lines]) + "\n", found
 
 
-def _busiest(title: str, stacks: list[tuple[list[str], int]], total: int) -> list[str]:
+def _busiest(
+    title: str, stacks: list[tuple[list[str], int]], total: int
+) -> tuple[list[str], list[tuple[str, float]]]:
     own: Counter[str] = Counter()
     beneath: Counter[str] = Counter()
     samples = 0
@@ -119,7 +166,12 @@ def _busiest(title: str, stacks: list[tuple[list[str], int]], total: int) -> lis
     lines += [f"{100 * n / samples:6.1f} %  {frame}" for frame, n in own.most_common(TOP)]
     lines += ["", "Samples beneath (inclusive):"]
     lines += [f"{100 * n / samples:6.1f} %  {frame}" for frame, n in beneath.most_common(TOP * 2)]
-    return [*lines, ""]
+    telling = [
+        (frame, n / samples)
+        for frame, n in beneath.most_common()
+        if not any(plumbing in frame for plumbing in _PLUMBING)
+    ]
+    return [*lines, ""], telling
 
 
 def _short(frame: str) -> str:

@@ -26,7 +26,7 @@ from typing import Any
 
 from ..harness import SimChild, child_cpu_seconds, make_entry
 from ..profiles import Profile
-from ..sampling import sampled
+from ..sampling import Sampled, sampled
 from .common import fast_config, match_events, ms_distribution
 from .realhass import RealHass, state_entities, write_config
 
@@ -211,7 +211,7 @@ async def _steady(
     await asyncio.gather(*(sim.call("reset_stats") for sim in sims))
     cpu_before = child_cpu_seconds(hass.pid)
     began = time.perf_counter()
-    async with sampled(hass.pid, hass.out.parent / f"profile-{n}-steady.txt", window):
+    async with sampled(hass.pid, hass.out.parent / f"profile-{n}-steady.txt", window) as found:
         await asyncio.sleep(window)
     cpu = child_cpu_seconds(hass.pid) - cpu_before
     stats = await asyncio.gather(*(sim.call("stats") for sim in sims))
@@ -236,7 +236,12 @@ async def _steady(
         "requests_per_pi_hour_by_path": {
             path: count * per_hour / n for path, count in sorted(requests.items())
         },
+        **_profiled(found),
     }
+
+
+def _profiled(found: Sampled) -> dict[str, Any]:
+    return {"profile": found.figures()} if found.samples else {}
 
 
 async def _offline_start(hass: RealHass, online: set[str], offline: set[str]) -> dict[str, Any]:
@@ -277,10 +282,10 @@ async def _fleet(profile: Profile, work: Path, n: int, baseline: dict[str, Any])
         cold = await _until_back(hass, set(ids), within)
         session_within = 60 + 300 / profile.fleet_speed
         profiles = work / "fleet"
-        async with sampled(hass.pid, profiles / f"profile-{n}-staggered.txt", 20):
+        async with sampled(hass.pid, profiles / f"profile-{n}-staggered.txt", 20) as staggered_cpu:
             staggered = await _sessions(sims, session_within, stagger=profile.fleet_stagger_seconds)
         at_ns = time.perf_counter_ns() + int((DISCOVERY_S / profile.fleet_speed + 1) * SECONDS)
-        async with sampled(hass.pid, profiles / f"profile-{n}-burst.txt", 10):
+        async with sampled(hass.pid, profiles / f"profile-{n}-burst.txt", 10) as burst_cpu:
             burst = await _sessions(sims, session_within, at_ns=at_ns)
         steady = await _steady(profile, hass, sims, baseline)
         probe = await hass.stop()
@@ -303,8 +308,8 @@ async def _fleet(profile: Profile, work: Path, n: int, baseline: dict[str, Any])
     return {
         "pis": n,
         "cold_start": cold,
-        "staggered": _latency(probe, ids, staggered),
-        "burst": _latency(probe, ids, burst),
+        "staggered": _latency(probe, ids, staggered) | _profiled(staggered_cpu),
+        "burst": _latency(probe, ids, burst) | _profiled(burst_cpu),
         "steady": steady,
         "restart": restart,
         "offline_start": offline_start,
