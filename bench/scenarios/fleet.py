@@ -112,7 +112,6 @@ async def _start_sims(profile: Profile, work: Path, n: int) -> list[SimChild]:
                     boards=profile.fleet_boards,
                     seed=index + 1,
                     state_file=str(state_file),
-                    fast_save=False,
                 ),
             )
 
