@@ -887,6 +887,18 @@ def _notes() -> list[str]:
         "- Profiling: `./scripts/bench --profile` profiles the first burst with pyinstrument "
         "when it is installed in `.bench/tools` (`.venv/bin/pip install --target .bench/tools "
         "pyinstrument==5.1.1`); the report goes to `.bench/profile-burst.txt` and `.html`. "
-        "CI never needs it.",
+        "It samples the fleet's `hass` with py-spy (`.venv/bin/pip install --target "
+        ".bench/tools py-spy==0.4.1`; 0.4.0 panics reading Python 3.13's line tables) in each "
+        "phase, into `.bench/fleet/profile-N-phase.txt` and the §8 tables. CI never needs either.",
+        "- Fleet findings (issue 17, py-spy at 50 Pis before the two changes below): the "
+        "*steady-state* CPU (23.7 % of a core) was the recorder still writing the burst's "
+        "states (99.5 % of the samples in its thread, 0.5 % on the event loop), and the "
+        "burst's seconds of latency were fifty simulator processes sharing `hass`'s two cores "
+        "(the event loop was busy 1.7 s of a 10-s window). The bench now waits for the "
+        "recorder and runs the simulators at nice 19. In the integration, transitions "
+        "reach the event entity, bus events and logbook once the events read together are "
+        "applied, so a burst's board states no longer wait for every earlier board's "
+        "notifications; §1b's new-board p99 went from 139 ms (fda9e78) to the figure above, "
+        "with the architecture changes of issue 14 landed in between.",
         "",
     ]

@@ -3,7 +3,7 @@
 The fleet runs Home Assistant as its own process, where an in-process profiler
 such as pyinstrument cannot reach; py-spy samples it from outside. It is optional:
 `./scripts/bench --profile` uses `.bench/tools/bin/py-spy` when present
-(`.venv/bin/pip install --target .bench/tools py-spy==0.4.0`) and says so when not.
+(`.venv/bin/pip install --target .bench/tools py-spy==0.4.1`) and says so when not.
 """
 
 from __future__ import annotations
