@@ -13,9 +13,13 @@ from typing import Any
 
 from ..harness import SimChild, make_entry
 from ..profiles import Profile
+from ..sampling import sampled
 from ..stats import summarise
 from .common import match_events, ms_distribution
 from .realhass import RealHass, state_entities, write_config
+
+SAMPLED_S = 12
+"""Seconds of the session `--profile` samples: discovery, provision-all and most steps."""
 
 
 async def end_to_end(work: Path, boards: int = 50, speed: float = 1.0) -> dict[str, Any]:
@@ -39,7 +43,8 @@ async def end_to_end(work: Path, boards: int = 50, speed: float = 1.0) -> dict[s
         cpu = hass_process.cpu_times()
         cpu_before = cpu.user + cpu.system
         await sim.call("record", on=True)
-        done = await sim.call("run_session", within=300)
+        async with sampled(hass.pid, work / "profile-e2e.txt", SAMPLED_S) as found:
+            done = await sim.call("run_session", within=300)
         await asyncio.sleep(3)
         cpu = hass_process.cpu_times()
         cpu_used = cpu.user + cpu.system - cpu_before
@@ -63,6 +68,7 @@ async def end_to_end(work: Path, boards: int = 50, speed: float = 1.0) -> dict[s
         "hass_cpu_seconds_during_session": cpu_used,
         "hass_rss_before": rss_before,
         "hass_rss_after": rss_after,
+        **({"profile": found.figures()} if found.samples else {}),
     }
 
 
