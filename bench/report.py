@@ -694,6 +694,10 @@ def cards_section(data: Mapping[str, Any]) -> list[str]:
     ]
 
 
+MEMORY_ROWS = 12
+"""Rows of the traced heap shown per fleet size."""
+
+
 def fleet_section(data: Mapping[str, Any]) -> list[str]:
     """§8, issue 17: N Pis in one real `hass`, a table per N beside the issue's goals."""
     baseline = data.get("baseline", {})
@@ -812,7 +816,41 @@ def _fleet_size(n: int, entry: Mapping[str, Any]) -> list[str]:
         + ") | - |",
         "",
     ]
-    return lines + _fleet_profiles(n, {"staggered": stag, "burst": burst, "steady": steady})
+    return (
+        lines
+        + _fleet_profiles(n, {"staggered": stag, "burst": burst, "steady": steady})
+        + _fleet_memory(n, entry.get("memory"))
+    )
+
+
+def _fleet_memory(n: int, memory: Mapping[str, Any] | None) -> list[str]:
+    """What the traced heap held after a session on every Pi (`--profile`)."""
+    if not memory:
+        return []
+    total = memory.get("total") or 1
+    lines = [
+        f"Heap of `hass` at {n} Pis, traced (`--profile`: a separate start under "
+        "`tracemalloc` after a session on every Pi, at shutdown while every entity still "
+        f"exists): {_mb_plain(memory.get('total'))} in all, Home Assistant's own included. "
+        "Where it was allocated, by module and by line:",
+        "",
+        "| By module | MB | Share | By line | MB | Blocks |",
+        "|---|---|---|---|---|---|",
+    ]
+    by_file = memory.get("by_file", [])
+    by_line = memory.get("by_line", [])
+    for index in range(min(MEMORY_ROWS, max(len(by_file), len(by_line)))):
+        module = by_file[index] if index < len(by_file) else None
+        line = by_line[index] if index < len(by_line) else None
+        lines.append(
+            (
+                f"| `{module[0]}` | {module[1] / 1e6:.2f} | {module[1] / total:.0%} | "
+                if module
+                else "| | | | "
+            )
+            + (f"`{line[0]}` | {line[1] / 1e6:.2f} | {line[2]:,} |" if line else " | | |")
+        )
+    return [*lines, ""]
 
 
 def _fleet_profiles(n: int, phases: Mapping[str, Mapping[str, Any]]) -> list[str]:

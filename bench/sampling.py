@@ -18,6 +18,7 @@ import signal
 from typing import Any
 
 _PY_SPY: Path | None = None
+_PROFILING = False
 SAMPLES_PER_SECOND = 250
 TOP = 25
 FIGURES_TOP = 8
@@ -38,11 +39,17 @@ GRACE_S = 3.0
 
 
 def enable(tools: Path) -> bool:
-    """Sample from now on if py-spy is installed under `tools`; whether it is."""
-    global _PY_SPY  # noqa: PLW0603  # one switch for the whole run, set by the command line
+    """Profile from now on; sample if py-spy is installed under `tools`, and say whether."""
+    global _PY_SPY, _PROFILING  # noqa: PLW0603  # one switch for the run, from the command line
+    _PROFILING = True
     candidate = tools / "bin" / "py-spy"
     _PY_SPY = candidate if candidate.is_file() else None
     return _PY_SPY is not None
+
+
+def profiling() -> bool:
+    """Whether the run was asked to profile (`--profile`)."""
+    return _PROFILING
 
 
 @dataclass

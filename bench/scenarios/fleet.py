@@ -26,7 +26,7 @@ from typing import Any
 
 from ..harness import SimChild, child_cpu_seconds, make_entry
 from ..profiles import Profile
-from ..sampling import Sampled, sampled
+from ..sampling import Sampled, profiling, sampled
 from .common import fast_config, match_events, ms_distribution
 from .realhass import RealHass, state_entities, write_config
 
@@ -47,6 +47,8 @@ run in what `hass` leaves; each event's timestamp is taken by its simulator just
 before the socket write, so their own slowness is not counted as `hass`'s.
 """
 RECORDER_CATCH_UP_S = 600
+MEMORY_PROFILE_PIS = 10
+"""The fleet size whose heap `--profile` traces: tracing slows `hass` several times over."""
 """At most this long for the recorder to write the sessions' backlog before the steady window."""
 
 
@@ -239,6 +241,28 @@ async def _steady(
     }
 
 
+async def _memory(
+    config: Path,
+    work: Path,
+    n: int,
+    sims: list[SimChild],
+    ids: set[str],
+    within: float,
+    session_within: float,
+) -> dict[str, Any] | None:
+    """What `hass`'s heap holds after a session on every Pi, traced (`--profile` only)."""
+    hass = await RealHass.launch(
+        config, work / "fleet" / f"probe-{n}-memory.json", trace_memory=True
+    )
+    try:
+        await _until_back(hass, ids, within * 3)
+        await _sessions(sims, session_within, stagger=0.5)
+        memory: dict[str, Any] | None = (await hass.stop()).get("memory")
+    finally:
+        await hass.kill()
+    return memory
+
+
 def _profiled(found: Sampled) -> dict[str, Any]:
     return {"profile": found.figures()} if found.samples else {}
 
@@ -293,6 +317,10 @@ async def _fleet(profile: Profile, work: Path, n: int, baseline: dict[str, Any])
         restart = await _until_back(hass, set(ids), within)
         await hass.stop()
 
+        memory = None
+        if profiling() and n == MEMORY_PROFILE_PIS:
+            memory = await _memory(config, work, n, sims, set(ids), within, session_within)
+
         offline = max(1, round(n * profile.fleet_offline_share)) if n > 1 else 0
         offline_start = None
         if offline:
@@ -312,4 +340,5 @@ async def _fleet(profile: Profile, work: Path, n: int, baseline: dict[str, Any])
         "steady": steady,
         "restart": restart,
         "offline_start": offline_start,
+        **({"memory": memory} if memory else {}),
     }

@@ -59,6 +59,7 @@ from homeassistant.helpers.dispatcher import async_dispatcher_connect
 OUT = os.environ["BENCH_PROBE_OUT"]
 LINKS = {"_connection": "connection", "_event_stream": "event_stream"}
 RECORDER_CAUGHT_UP_BELOW = 50
+MEMORY_TOP = 15
 
 
 async def async_setup(hass, config):
@@ -166,9 +167,32 @@ async def async_setup(hass, config):
         with open(OUT, "w") as handle:
             handle.write(text)
 
+    def memory():
+        # Only when started with PYTHONTRACEMALLOC: what the live heap holds, by
+        # module and by line, while every entity still exists.
+        import tracemalloc
+
+        if not tracemalloc.is_tracing():
+            return None
+        snapshot = tracemalloc.take_snapshot().filter_traces(
+            [tracemalloc.Filter(False, tracemalloc.__file__)]
+        )
+
+        def top(key):
+            return [
+                [str(stat.traceback[0]).split("site-packages/")[-1], stat.size, stat.count]
+                for stat in snapshot.statistics(key)[:MEMORY_TOP]
+            ]
+
+        return {"total": sum(stat.size for stat in snapshot.statistics("filename")),
+                "by_file": top("filename"), "by_line": top("lineno")}
+
     async def stopping(_event):
         unique = {entry.entity_id: entry.unique_id for entry in registry.entities.values()}
-        text = json.dumps({"changes": changes, "unique_ids": unique, "status": status})
+        found = memory()
+        text = json.dumps(
+            {"changes": changes, "unique_ids": unique, "status": status, "memory": found}
+        )
         await hass.async_add_executor_job(write, text)
 
     hass.bus.async_listen_once(EVENT_HOMEASSISTANT_STARTED, started)
@@ -283,8 +307,12 @@ class RealHass:
         self.launched_ns = launched_ns
 
     @classmethod
-    async def launch(cls, config: Path, out: Path) -> RealHass:
-        """Start `hass` on `config`; the probe writes to `out` (and its `.ready`, `.status`)."""
+    async def launch(cls, config: Path, out: Path, *, trace_memory: bool = False) -> RealHass:
+        """Start `hass` on `config`; the probe writes to `out` (and its `.ready`, `.status`).
+
+        `trace_memory` runs it under `tracemalloc` (much slower): the probe then adds
+        what the heap holds at shutdown, by module and line, to what it writes.
+        """
         for path in (out, Path(f"{out}.ready"), Path(f"{out}.status")):
             path.unlink(missing_ok=True)
         log = out.with_suffix(".log")
@@ -294,7 +322,11 @@ class RealHass:
             "-c",
             str(config),
             "--skip-pip",
-            env={**os.environ, "BENCH_PROBE_OUT": str(out)},
+            env={
+                **os.environ,
+                "BENCH_PROBE_OUT": str(out),
+                **({"PYTHONTRACEMALLOC": "1"} if trace_memory else {}),
+            },
             stdout=asyncio.subprocess.DEVNULL,
             stderr=log.open("w"),
         )
