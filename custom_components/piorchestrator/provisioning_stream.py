@@ -74,10 +74,12 @@ class ProvisioningStreamLink(ProvisioningFanOut):
         self._warned_error_codes = set()
 
     def _apply_event(self, event: ProvisioningEvent) -> None:
-        raise NotImplementedError
+        """Apply one event from the stream: the coordinator hands it to its tracker."""
+        raise NotImplementedError  # abstract: ProvisioningCoordinator implements it
 
     async def _stream_opened(self) -> None:
-        raise NotImplementedError
+        """Resynchronise after (re)connecting: the coordinator fetches the session."""
+        raise NotImplementedError  # abstract: ProvisioningCoordinator implements it
 
     @callback
     def start_stream(self) -> None:
