@@ -184,13 +184,7 @@ class Engine:
         self, target_ssid: str, target_password: str, config: SessionConfig
     ) -> Session:
         """Create a session and start discovering boards."""
-        current = self.current_session()
-        if current is not None:
-            raise ApiError(
-                "SESSION_ALREADY_ACTIVE",
-                f"session {current.id} is already active",
-                details=current.id,
-            )
+        self._require_no_running_session()
         # A new session means the technician gave up on the interrupted ones.
         for session in list(self.state.sessions.values()):
             if session.recoverable:
@@ -233,13 +227,8 @@ class Engine:
             return session
         session.state_before_pause = session.state
         session.state = "paused"
-        runtime = self._runtimes.get(session.id)
-        if runtime is not None:
-            runtime.gate.clear()
-        self._touch(session)
-        self._save()
-        self.journal.info("provisioning", f"session {session.id} paused")
-        self.narrator.session_changed(session)
+        self._set_running(session, running=False)
+        self._session_changed(session, "provisioning", f"session {session.id} paused")
         return session
 
     def resume_session(self, session_id: str) -> Session:
@@ -251,13 +240,8 @@ class Engine:
             return session
         session.state = session.state_before_pause or "active"
         session.state_before_pause = None
-        runtime = self._runtimes.get(session.id)
-        if runtime is not None:
-            runtime.gate.set()
-        self._touch(session)
-        self._save()
-        self.journal.info("provisioning", f"session {session.id} resumed")
-        self.narrator.session_changed(session)
+        self._set_running(session, running=True)
+        self._session_changed(session, "provisioning", f"session {session.id} resumed")
         return session
 
     def recover_session(self, session_id: str) -> Session:
@@ -277,13 +261,7 @@ class Engine:
         if _expired(session, utcnow()):
             self._finish_closed(session, "expired", narrate_network=False)
             raise ApiError("SESSION_EXPIRED", f"session {session.id} expired while the Pi was down")
-        current = self.current_session()
-        if current is not None:
-            raise ApiError(
-                "SESSION_ALREADY_ACTIVE",
-                f"session {current.id} is already active",
-                details=current.id,
-            )
+        self._require_no_running_session()
 
         session.recoverable = False
         session.state = session.interrupted_state or "active"
@@ -291,10 +269,9 @@ class Engine:
         runtime = self._runtime_for(session)
         if session.state == "paused":
             runtime.gate.clear()
-        self._touch(session)
-        self._save()
-        self.journal.info("recovery", f"session {session.id} resumed after interruption")
-        self.narrator.session_changed(session)
+        self._session_changed(
+            session, "recovery", f"session {session.id} resumed after interruption"
+        )
         self._narrate_network("started", session.id)
 
         for candidate in list(session.devices.values()):
@@ -331,10 +308,7 @@ class Engine:
 
     def provision_device(self, session_id: str, mac: str) -> Candidate:
         """Send credentials to one allowlisted board."""
-        session = self._require_running(session_id)
-        candidate = self._require_device(session, mac)
-        if candidate.state in IN_FLIGHT:
-            raise ApiError("DEVICE_ALREADY_PROVISIONING", f"device {mac} is {candidate.state}")
+        session, candidate = self._require_idle_device(session_id, mac)
         if candidate.state != "discovered":
             hint = "; use retry" if candidate.state == "failed" else ""
             raise ApiError(
@@ -376,10 +350,7 @@ class Engine:
 
     def skip_device(self, session_id: str, mac: str) -> Candidate:
         """Mark a board as not to be provisioned; its state is left as it is."""
-        session = self._require_running(session_id)
-        candidate = self._require_device(session, mac)
-        if candidate.state in IN_FLIGHT:
-            raise ApiError("DEVICE_ALREADY_PROVISIONING", f"device {mac} is {candidate.state}")
+        session, candidate = self._require_idle_device(session_id, mac)
         if candidate.state == "verified":
             raise ApiError("DEVICE_INVALID_STATE", f"device {mac} is already verified")
         candidate.skipped = True
@@ -394,10 +365,7 @@ class Engine:
         A fault, not an API operation: nothing is narrated, so only a client that
         compares with the session over REST notices.
         """
-        session = self._require_running(session_id)
-        candidate = self._require_device(session, mac)
-        if candidate.state in IN_FLIGHT:
-            raise ApiError("DEVICE_ALREADY_PROVISIONING", f"device {mac} is {candidate.state}")
+        session, candidate = self._require_idle_device(session_id, mac)
         del session.devices[mac]
         self._touch(session)
         self._save()
@@ -446,6 +414,16 @@ class Engine:
             raise ApiError("SESSION_ALREADY_CLOSED", f"session {session.id} is closing")
         return session
 
+    def _require_no_running_session(self) -> None:
+        """One session runs at a time: starting or recovering another is refused."""
+        current = self.current_session()
+        if current is not None:
+            raise ApiError(
+                "SESSION_ALREADY_ACTIVE",
+                f"session {current.id} is already active",
+                details=current.id,
+            )
+
     def _require_running(self, session_id: str) -> Session:
         session = self._require_open(session_id)
         if session.recoverable:
@@ -461,6 +439,14 @@ class Engine:
         if candidate is None:
             raise ApiError("DEVICE_NOT_FOUND", f"device {mac} not found in session {session.id}")
         return candidate
+
+    def _require_idle_device(self, session_id: str, mac: str) -> tuple[Session, Candidate]:
+        """A board of a running session that no provisioning step is working on."""
+        session = self._require_running(session_id)
+        candidate = self._require_device(session, mac)
+        if candidate.state in IN_FLIGHT:
+            raise ApiError("DEVICE_ALREADY_PROVISIONING", f"device {mac} is {candidate.state}")
+        return session, candidate
 
     # ----------------------------------------------------------------- transitions
 
@@ -509,6 +495,23 @@ class Engine:
     def _touch(self, session: Session) -> None:
         session.recount()
         session.updated_at = rfc3339()
+
+    def _session_changed(self, session: Session, source: str, message: str) -> None:
+        """Persist a session's new state, then log it and narrate it, in that order."""
+        self._touch(session)
+        self._save()
+        self.journal.info(source, message)
+        self.narrator.session_changed(session)
+
+    def _set_running(self, session: Session, *, running: bool) -> None:
+        """Open or close the gate every timer of the session waits on (pause, resume)."""
+        runtime = self._runtimes.get(session.id)
+        if runtime is None:
+            return
+        if running:
+            runtime.gate.set()
+        else:
+            runtime.gate.clear()
 
     def _narrate_network(self, reason: NetworkReason, session_id: str) -> None:
         self.narrator.network_changed(self.network_status(), reason, session_id)
@@ -649,10 +652,9 @@ class Engine:
             return
         if session.state == "discovering":
             session.state = "active"
-            self._touch(session)
-            self._save()
-            self.journal.info("provisioning", f"session {session_id}: discovery window over")
-            self.narrator.session_changed(session)
+            self._session_changed(
+                session, "provisioning", f"session {session_id}: discovery window over"
+            )
 
     async def _pipeline(self, session_id: str, mac: str, *, verify_only: bool) -> None:
         if not verify_only:
