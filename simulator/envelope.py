@@ -11,6 +11,7 @@ import uuid
 from aiohttp import web
 
 from simulator.clock import rfc3339
+from simulator.macs import InvalidMacError, normalize_mac
 
 DEFAULT_RETRY_AFTER = 5
 RATE_LIMIT_RETRY_AFTER = 30
@@ -200,3 +201,18 @@ async def read_json(request: web.Request, *, required: bool = True) -> dict[str,
     if not isinstance(body, dict):
         raise ApiError("INVALID_REQUEST", "request body must be a JSON object")
     return body
+
+
+def mac_param(value: object) -> str:
+    """Read a MAC from a path or a body: MISSING_PARAMETER when absent, else canonical or 400."""
+    if value is None or value == "":
+        raise ApiError("MISSING_PARAMETER", "mac is required")
+    try:
+        return normalize_mac(value)
+    except InvalidMacError as err:
+        raise ApiError("VALIDATION_FAILED", str(err)) from err
+
+
+def query_flag(request: web.Request, name: str) -> bool:
+    """Read a boolean query parameter; absent means false."""
+    return request.query.get(name, "false").lower() in ("1", "true", "yes")

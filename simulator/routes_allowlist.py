@@ -8,20 +8,19 @@ from aiohttp import web
 
 from simulator.clock import rfc3339
 from simulator.context import CONTEXT, Context
-from simulator.envelope import ApiError, Reply, read_json
-from simulator.macs import InvalidMacError, normalize_mac
+from simulator.envelope import ApiError, Reply, mac_param, query_flag, read_json
 from simulator.state import AllowlistEntry
 
 _MAX_TEXT: Final = 256
 
 
-def _mac(value: Any) -> str:
-    if value is None or value == "":
-        raise ApiError("MISSING_PARAMETER", "mac is required")
-    try:
-        return normalize_mac(value)
-    except InvalidMacError as err:
-        raise ApiError("VALIDATION_FAILED", str(err)) from err
+def _required_list(body: dict[str, Any], key: str) -> list[Any]:
+    raw = body.get(key)
+    if raw is None:
+        raise ApiError("MISSING_PARAMETER", f"{key} is required")
+    if not isinstance(raw, list):
+        raise ApiError("VALIDATION_FAILED", f"{key} must be a list")
+    return raw
 
 
 def _text(body: dict[str, Any], key: str) -> str | None:
@@ -50,7 +49,7 @@ def _entry(ctx: Context, mac: str) -> AllowlistEntry:
 async def list_entries(request: web.Request) -> Reply:
     """GET /provisioning/allowlist?available=true."""
     ctx = request.app[CONTEXT]
-    available = request.query.get("available", "false").lower() in ("1", "true", "yes")
+    available = query_flag(request, "available")
     entries = [e.to_api() for e in ctx.state.allowlist.values() if not (available and e.used)]
     return Reply({"entries": entries})
 
@@ -58,14 +57,14 @@ async def list_entries(request: web.Request) -> Reply:
 async def get_entry(request: web.Request) -> Reply:
     """GET /provisioning/allowlist/:mac."""
     ctx = request.app[CONTEXT]
-    return Reply({"entry": _entry(ctx, _mac(request.match_info["mac"])).to_api()})
+    return Reply({"entry": _entry(ctx, mac_param(request.match_info["mac"])).to_api()})
 
 
 async def add_entry(request: web.Request) -> Reply:
     """POST /provisioning/allowlist {mac, description?, container_id?}."""
     ctx = request.app[CONTEXT]
     body = await read_json(request)
-    mac = _mac(body.get("mac"))
+    mac = mac_param(body.get("mac"))
     description, container_id = _text(body, "description"), _text(body, "container_id")
     existing = ctx.state.allowlist.get(mac)
     if existing is not None:
@@ -82,7 +81,7 @@ async def add_entry(request: web.Request) -> Reply:
 async def update_entry(request: web.Request) -> Reply:
     """PATCH /provisioning/allowlist/:mac {description?, container_id?}."""
     ctx = request.app[CONTEXT]
-    mac = _mac(request.match_info["mac"])
+    mac = mac_param(request.match_info["mac"])
     body = await read_json(request)
     entry = _entry(ctx, mac)
     # A key that is present (even null) is applied; an absent key is left alone.
@@ -97,7 +96,7 @@ async def update_entry(request: web.Request) -> Reply:
 async def delete_entry(request: web.Request) -> Reply:
     """DELETE /provisioning/allowlist/:mac: 204, no body."""
     ctx = request.app[CONTEXT]
-    mac = _mac(request.match_info["mac"])
+    mac = mac_param(request.match_info["mac"])
     _entry(ctx, mac)
     del ctx.state.allowlist[mac]
     _changed(ctx)
@@ -109,11 +108,7 @@ async def bulk_add(request: web.Request) -> Reply:
     """POST /provisioning/allowlist/bulk {entries: [...]}: all validated before any is added."""
     ctx = request.app[CONTEXT]
     body = await read_json(request)
-    raw = body.get("entries")
-    if raw is None:
-        raise ApiError("MISSING_PARAMETER", "entries is required")
-    if not isinstance(raw, list):
-        raise ApiError("VALIDATION_FAILED", "entries must be a list")
+    raw = _required_list(body, "entries")
     parsed: list[AllowlistEntry] = []
     now = rfc3339()
     for index, item in enumerate(raw):
@@ -121,7 +116,7 @@ async def bulk_add(request: web.Request) -> Reply:
         if not isinstance(fields, dict):
             raise ApiError("VALIDATION_FAILED", f"entries[{index}] must be an object")
         try:
-            mac = _mac(fields.get("mac"))
+            mac = mac_param(fields.get("mac"))
             description, container_id = _text(fields, "description"), _text(fields, "container_id")
         except ApiError as err:
             raise ApiError(err.code, f"entries[{index}]: {err.message}") from err
@@ -148,12 +143,8 @@ async def bulk_remove(request: web.Request) -> Reply:
     """POST /provisioning/allowlist/bulk-remove {macs: [...]}."""
     ctx = request.app[CONTEXT]
     body = await read_json(request)
-    raw = body.get("macs")
-    if raw is None:
-        raise ApiError("MISSING_PARAMETER", "macs is required")
-    if not isinstance(raw, list):
-        raise ApiError("VALIDATION_FAILED", "macs must be a list")
-    macs = [_mac(item) for item in raw]
+    raw = _required_list(body, "macs")
+    macs = [mac_param(item) for item in raw]
     removed = 0
     for mac in dict.fromkeys(macs):
         if ctx.state.allowlist.pop(mac, None) is not None:

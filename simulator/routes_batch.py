@@ -7,9 +7,8 @@ from typing import Any, Final
 from aiohttp import web
 
 from simulator.context import CONTEXT, Context
-from simulator.envelope import ApiError, Reply, read_json
+from simulator.envelope import ApiError, Reply, mac_param, query_flag, read_json
 from simulator.events import WireEvent
-from simulator.macs import InvalidMacError, normalize_mac
 from simulator.sse import StreamSpec, last_event_id, serve_stream
 from simulator.state import CANDIDATE_STATES, SessionConfig
 
@@ -19,13 +18,6 @@ _TIMEOUT_KEYS: Final = (
     "verification_timeout_seconds",
 )
 _MAX_TIMEOUT: Final = 3600
-
-
-def _path_mac(request: web.Request) -> str:
-    try:
-        return normalize_mac(request.match_info["mac"])
-    except InvalidMacError as err:
-        raise ApiError("VALIDATION_FAILED", str(err)) from err
 
 
 def _session_config(raw: Any) -> SessionConfig:
@@ -85,7 +77,7 @@ def _session_view(ctx: Context, session_id: str, *, include_devices: bool) -> di
 async def get_session(request: web.Request) -> Reply:
     """GET /provisioning/batch/:id?include_devices=true."""
     ctx = request.app[CONTEXT]
-    include = request.query.get("include_devices", "false").lower() in ("1", "true", "yes")
+    include = query_flag(request, "include_devices")
     return Reply(_session_view(ctx, request.match_info["id"], include_devices=include))
 
 
@@ -140,14 +132,14 @@ async def list_devices(request: web.Request) -> Reply:
 
 async def provision_device(request: web.Request) -> Reply:
     """POST /provisioning/batch/:id/devices/:mac/provision."""
-    mac = _path_mac(request)
+    mac = mac_param(request.match_info["mac"])
     device = request.app[CONTEXT].engine.provision_device(request.match_info["id"], mac)
     return Reply({"mac": device.mac, "state": device.state, "message": "Provisioning started"})
 
 
 async def retry_device(request: web.Request) -> Reply:
     """POST /provisioning/batch/:id/devices/:mac/retry."""
-    mac = _path_mac(request)
+    mac = mac_param(request.match_info["mac"])
     device = request.app[CONTEXT].engine.retry_device(request.match_info["id"], mac)
     return Reply(
         {
@@ -160,7 +152,7 @@ async def retry_device(request: web.Request) -> Reply:
 
 async def skip_device(request: web.Request) -> Reply:
     """POST /provisioning/batch/:id/devices/:mac/skip."""
-    mac = _path_mac(request)
+    mac = mac_param(request.match_info["mac"])
     device = request.app[CONTEXT].engine.skip_device(request.match_info["id"], mac)
     return Reply({"mac": device.mac, "state": device.state, "message": "Device skipped"})
 
