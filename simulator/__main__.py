@@ -5,11 +5,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+from dataclasses import fields
 import logging
 import os
 from pathlib import Path
 import signal
 import sys
+from typing import Final
 
 from simulator.config import FRAMINGS, VOCABULARIES, SimulatorConfig
 from simulator.faults import CONTROL_HEADER
@@ -18,6 +20,7 @@ from simulator.persistence import StateFileError
 from simulator.server import Simulator
 
 _LOGGER = logging.getLogger("simulator")
+_FIELDS: Final = tuple(field.name for field in fields(SimulatorConfig))
 
 
 def _mac_list(text: str) -> tuple[str, ...]:
@@ -170,24 +173,15 @@ def config_from_args(args: argparse.Namespace) -> SimulatorConfig:
     api_key = args.api_key or os.environ.get("PIORCHESTRATOR_API_KEY") or os.environ.get("API_KEY")
     control_token = os.environ.get("PIORCHESTRATOR_SIM_CONTROL_TOKEN", "").strip()
     dev_env = os.environ.get("PIORCHESTRATOR_DEV_MODE", "").strip().lower() in ("1", "true", "yes")
+    # Each flag is stored under the name of the config field it sets.
+    flags = {name: getattr(args, name) for name in _FIELDS if hasattr(args, name)}
     return SimulatorConfig(
-        host=args.host,
-        port=args.port,
-        api_key=api_key or None,
-        dev_mode=args.dev_mode or dev_env,
-        state_file=args.state_file,
-        seed=args.seed,
-        boards=args.boards,
-        fail_rate=args.fail_rate,
-        speed=args.speed,
-        sse_vocabulary=args.sse_vocabulary,
-        sse_framing=args.sse_framing,
-        legacy_only=args.legacy_only,
-        rate_limit=args.rate_limit,
-        allowlist=args.allowlist,
-        fail_once=args.fail_once,
-        session_timeout=args.session_timeout,
-        control_token=control_token or None,
+        **{
+            **flags,
+            "api_key": api_key or None,
+            "dev_mode": args.dev_mode or dev_env,
+            "control_token": control_token or None,
+        }
     )
 
 

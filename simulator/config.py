@@ -18,10 +18,11 @@ FRAMINGS: tuple[Framing, ...] = ("auto", "named", "unnamed")
 
 @dataclass(frozen=True, slots=True)
 class SimulatorConfig:
-    """Everything that shapes a run; every field has a CLI flag of the same name.
+    """Everything that shapes a run; a CLI flag sets the field of the same name.
 
-    Except `control_token`: on the command line it would show in the process list, so it
-    comes from `PIORCHESTRATOR_SIM_CONTROL_TOKEN`.
+    `control_token` has no flag: on the command line it would show in the process list, so
+    it comes from `PIORCHESTRATOR_SIM_CONTROL_TOKEN`. `keepalive_interval`,
+    `monitor_interval` and `event_buffer` have none either: only tests and the bench tune them.
 
     Durations are given in simulated seconds; `speed` divides every one of them.
     """

@@ -104,14 +104,14 @@ def new_correlation_id() -> str:
     return str(uuid.uuid4())
 
 
+def _envelope(success: bool, content: dict[str, Any], correlation_id: str) -> dict[str, Any]:
+    """Frame a body as every §1 answer is: success first, the request id and time last."""
+    return {"success": success, **content, "correlation_id": correlation_id, "timestamp": rfc3339()}
+
+
 def success_body(data: Any, correlation_id: str) -> dict[str, Any]:
     """Build the §1 success envelope."""
-    return {
-        "success": True,
-        "data": data,
-        "correlation_id": correlation_id,
-        "timestamp": rfc3339(),
-    }
+    return _envelope(True, {"data": data}, correlation_id)
 
 
 def error_body(error: ApiError, correlation_id: str) -> dict[str, Any]:
@@ -125,24 +125,14 @@ def error_body(error: ApiError, correlation_id: str) -> dict[str, Any]:
         detail["retry_after_seconds"] = error.retry_after
     if error.details is not None:
         detail["details"] = error.details
-    return {
-        "success": False,
-        "error": detail,
-        "correlation_id": correlation_id,
-        "timestamp": rfc3339(),
-    }
+    return _envelope(False, {"error": detail}, correlation_id)
 
 
 def flat_unauthorized_body(message: str, correlation_id: str) -> dict[str, Any]:
     """Build the older flat shape the Pi's auth middleware answers 401 with."""
-    return {
-        "success": False,
-        "error": message,
-        "code": "UNAUTHORIZED",
-        "retryable": False,
-        "correlation_id": correlation_id,
-        "timestamp": rfc3339(),
-    }
+    return _envelope(
+        False, {"error": message, "code": "UNAUTHORIZED", "retryable": False}, correlation_id
+    )
 
 
 def legacy_error_body(error: ApiError) -> dict[str, Any]:
