@@ -1,15 +1,15 @@
-"""Polled coordinators: the cabinet door and the allowlist.
+"""What every coordinator of a Pi shares, and the two polled ones: door and allowlist.
 
-No stream carries either, so both are polled; everything that can be pushed is
-handled by the health and provisioning coordinators.
+No stream carries the door or the allowlist, so both are polled; everything that
+can be pushed is handled by the health and provisioning coordinators.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Coroutine
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.debounce import Debouncer
@@ -44,23 +44,38 @@ def wake_streams(entry: PiOrchestratorConfigEntry) -> None:
     data.provisioning.stream.wake()
 
 
-class DoorCoordinator(DataUpdateCoordinator[DoorStatus]):
-    """Polls the cabinet door's contact and lock."""
+class PiOrchestratorCoordinator[_DataT](DataUpdateCoordinator[_DataT]):
+    """A coordinator of one Pi's entry, reaching the Pi through the entry's client."""
 
     config_entry: PiOrchestratorConfigEntry
+    subject: ClassVar[str]
+    """What it keeps, as its name says: `piorchestrator door`."""
 
     def __init__(
         self,
         hass: HomeAssistant,
         entry: PiOrchestratorConfigEntry,
         client: PiOrchestratorClient,
-        interval: timedelta,
+        interval: timedelta | None,
+        *,
+        refresh_debouncer: Debouncer[Coroutine[Any, Any, None]] | None = None,
     ) -> None:
-        """Poll `client` every `interval`."""
+        """Poll `client` every `interval`; None: pushed, polled only when asked."""
         super().__init__(
-            hass, LOGGER, config_entry=entry, name=f"{DOMAIN} door", update_interval=interval
+            hass,
+            LOGGER,
+            config_entry=entry,
+            name=f"{DOMAIN} {self.subject}",
+            update_interval=interval,
+            request_refresh_debouncer=refresh_debouncer,
         )
         self.client = client
+
+
+class DoorCoordinator(PiOrchestratorCoordinator[DoorStatus]):
+    """Polls the cabinet door's contact and lock."""
+
+    subject = "door"
 
     async def _async_update_data(self) -> DoorStatus:
         status = await fetch_or_raise(self.client.door_status())
@@ -90,10 +105,10 @@ class Allowlist:
         return self.total - self.used
 
 
-class AllowlistCoordinator(DataUpdateCoordinator[Allowlist]):
+class AllowlistCoordinator(PiOrchestratorCoordinator[Allowlist]):
     """Keeps the allowlist, for its counts and for naming boards."""
 
-    config_entry: PiOrchestratorConfigEntry
+    subject = "allowlist"
 
     def __init__(
         self, hass: HomeAssistant, entry: PiOrchestratorConfigEntry, client: PiOrchestratorClient
@@ -101,17 +116,15 @@ class AllowlistCoordinator(DataUpdateCoordinator[Allowlist]):
         """Poll `client` now and then; changes made here refresh it at once."""
         super().__init__(
             hass,
-            LOGGER,
-            config_entry=entry,
-            name=f"{DOMAIN} allowlist",
-            update_interval=ALLOWLIST_POLL_INTERVAL,
+            entry,
+            client,
+            ALLOWLIST_POLL_INTERVAL,
             # Refresh requests come in bursts, one per provisioned board: gather
             # them for a moment rather than answer the first and wait 10 s.
-            request_refresh_debouncer=Debouncer(
+            refresh_debouncer=Debouncer(
                 hass, LOGGER, cooldown=ALLOWLIST_REFRESH_COOLDOWN, immediate=False
             ),
         )
-        self.client = client
 
     async def _async_update_data(self) -> Allowlist:
         entries = await fetch_or_raise(self.client.allowlist())

@@ -8,7 +8,6 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from homeassistant.core import HomeAssistant, callback
-from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
 from homeassistant.util import dt as dt_util
 
 from .api.client import PiOrchestratorClient
@@ -16,7 +15,7 @@ from .api.health import Health, health_from_system_info
 from .api.monitor import HealthUpdate, MonitorConnected, MonitorDisconnected, MonitorStream
 from .api.stream import OnceLogger, StreamStatus
 from .const import DOMAIN, LOGGER
-from .coordinator import fetch_or_raise, wake_streams
+from .coordinator import PiOrchestratorCoordinator, fetch_or_raise, wake_streams
 from .supervisor import StreamSupervisor
 
 if TYPE_CHECKING:
@@ -31,7 +30,7 @@ class Transport(StrEnum):
     DISCONNECTED = "disconnected"
 
 
-class HealthCoordinator(DataUpdateCoordinator[Health]):
+class HealthCoordinator(PiOrchestratorCoordinator[Health]):
     """Health figures from the WebSocket, with `/system/info` polling as fallback.
 
     While the socket delivers, the coordinator has no update interval at all: no
@@ -39,7 +38,7 @@ class HealthCoordinator(DataUpdateCoordinator[Health]):
     reconnecting in the background; the first pushed update stops polling again.
     """
 
-    config_entry: PiOrchestratorConfigEntry
+    subject = "health"
 
     def __init__(
         self,
@@ -49,14 +48,7 @@ class HealthCoordinator(DataUpdateCoordinator[Health]):
         poll_interval: timedelta,
     ) -> None:
         """Start out polling until the socket proves itself."""
-        super().__init__(
-            hass,
-            LOGGER,
-            config_entry=entry,
-            name=f"{DOMAIN} health",
-            update_interval=poll_interval,
-        )
-        self.client = client
+        super().__init__(hass, entry, client, poll_interval)
         self.poll_interval = poll_interval
         self.transport = Transport.POLLING
         self.monitor = MonitorStream(client)

@@ -64,7 +64,7 @@ _QUIET_KINDS = frozenset({EventKind.HEARTBEAT, EventKind.CONNECTION_ESTABLISHED}
 class ProvisioningCoordinator(ProvisioningStreamLink):
     """Keeps sessions and boards in step with the Pi."""
 
-    config_entry: PiOrchestratorConfigEntry
+    subject = "provisioning"
 
     def __init__(
         self,
@@ -74,10 +74,7 @@ class ProvisioningCoordinator(ProvisioningStreamLink):
         reconcile_interval: timedelta,
     ) -> None:
         """Pushed; polled only to reconcile while a session is open."""
-        super().__init__(
-            hass, LOGGER, config_entry=entry, name=f"{DOMAIN} provisioning", update_interval=None
-        )
-        self.client = client
+        super().__init__(hass, entry, client, None)
         self.tracker = ProvisioningTracker(self)
         self.data = self.tracker.state
         self._init_fan_out()

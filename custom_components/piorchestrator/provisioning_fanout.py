@@ -10,12 +10,12 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from homeassistant.core import CALLBACK_TYPE, callback
-from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
 
 from .api.provisioning import ProvisioningState, Transition
+from .coordinator import PiOrchestratorCoordinator
 
 
-class ProvisioningFanOut(DataUpdateCoordinator[ProvisioningState]):
+class ProvisioningFanOut(PiOrchestratorCoordinator[ProvisioningState]):
     """The listener registries of the provisioning coordinator, and their fan-out."""
 
     _board_listeners: dict[str, set[CALLBACK_TYPE]]

@@ -12,12 +12,10 @@ import asyncio
 from contextlib import aclosing
 from datetime import datetime
 import logging
-from typing import TYPE_CHECKING
 
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.helpers.event import async_call_later
 
-from .api.client import PiOrchestratorClient
 from .api.event_stream import ProvisioningEventStream
 from .api.events import ProvisioningEvent
 from .api.stream import OnceLogger, StreamConnected, StreamDisconnected, StreamStatus
@@ -25,9 +23,6 @@ from .const import LOGGER
 from .coordinator import wake_streams
 from .provisioning_fanout import ProvisioningFanOut
 from .supervisor import StreamSupervisor
-
-if TYPE_CHECKING:
-    from .data import PiOrchestratorConfigEntry
 
 UNAVAILABLE_GRACE_SECONDS = 10
 """How long board values stay shown while the stream reconnects.
@@ -44,8 +39,6 @@ MAX_WARNED_ERROR_CODES = 128
 class ProvisioningStreamLink(ProvisioningFanOut):
     """The event stream's side of the provisioning coordinator."""
 
-    config_entry: PiOrchestratorConfigEntry
-    client: PiOrchestratorClient
     stream: ProvisioningEventStream
     stream_supervisor: StreamSupervisor
     stream_connected: bool
