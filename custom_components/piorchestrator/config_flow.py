@@ -171,6 +171,22 @@ def _host(raw_host: str | None) -> str:
     return host
 
 
+def _connection_or_error(
+    user_input: Mapping[str, Any], errors: dict[str, str]
+) -> dict[str, Any] | None:
+    """The form's connection, normalised; None, with the field's error added, if unusable."""
+    try:
+        return normalize_connection(user_input)
+    except InvalidConnectionError as err:
+        errors[err.field] = err.error
+        return None
+
+
+def _add_check_error(errors: dict[str, str], error: str) -> None:
+    """Show a failed check under the key field when the key is at fault, else above the form."""
+    errors[CONF_API_KEY if error in _KEY_ERRORS else "base"] = error
+
+
 def unique_id_for(config: Mapping[str, Any]) -> str:
     """One entry per Pi: the Pi reports no serial, so its address identifies it."""
     return f"{config[CONF_HOST]}:{config[CONF_PORT]}"
@@ -208,19 +224,14 @@ class PiOrchestratorConfigFlow(ConfigFlow, domain=DOMAIN):
     async def async_step_user(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Ask for the Pi's address and API key."""
         errors: dict[str, str] = {}
-        if user_input is not None:
-            try:
-                config = normalize_connection(user_input)
-            except InvalidConnectionError as err:
-                errors[err.field] = err.error
-            else:
-                if api_key := user_input.get(CONF_API_KEY):
-                    config[CONF_API_KEY] = api_key
-                await self.async_set_unique_id(unique_id_for(config))
-                self._abort_if_unique_id_configured()
-                if (error := await self._async_validate(config)) is None:
-                    return self.async_create_entry(title=config[CONF_HOST], data=config)
-                errors[CONF_API_KEY if error in _KEY_ERRORS else "base"] = error
+        if user_input is not None and (config := _connection_or_error(user_input, errors)):
+            if api_key := user_input.get(CONF_API_KEY):
+                config[CONF_API_KEY] = api_key
+            await self.async_set_unique_id(unique_id_for(config))
+            self._abort_if_unique_id_configured()
+            if (error := await self._async_validate(config)) is None:
+                return self.async_create_entry(title=config[CONF_HOST], data=config)
+            _add_check_error(errors, error)
         return self.async_show_form(
             step_id="user",
             data_schema=self.add_suggested_values_to_schema(
@@ -245,7 +256,7 @@ class PiOrchestratorConfigFlow(ConfigFlow, domain=DOMAIN):
                 return self.async_update_reload_and_abort(
                     entry, data_updates={CONF_API_KEY: config[CONF_API_KEY]}
                 )
-            errors[CONF_API_KEY if error in _KEY_ERRORS else "base"] = error
+            _add_check_error(errors, error)
         return self.async_show_form(
             step_id="reauth_confirm",
             data_schema=_REAUTH_SCHEMA,
@@ -263,32 +274,27 @@ class PiOrchestratorConfigFlow(ConfigFlow, domain=DOMAIN):
         """
         entry = self._get_reconfigure_entry()
         errors: dict[str, str] = {}
-        if user_input is not None:
-            try:
-                config = normalize_connection(user_input)
-            except InvalidConnectionError as err:
-                errors[err.field] = err.error
+        if user_input is not None and (config := _connection_or_error(user_input, errors)):
+            unique_id = unique_id_for(config)
+            if unique_id != entry.unique_id:
+                await self.async_set_unique_id(unique_id)
+                self._abort_if_unique_id_configured()
+            api_key = user_input.get(CONF_API_KEY) or None
+            host_changed = config[CONF_HOST] != entry.data.get(CONF_HOST)
+            if host_changed and api_key is None and entry.data.get(CONF_API_KEY):
+                errors[CONF_API_KEY] = "api_key_for_new_host"
             else:
-                unique_id = unique_id_for(config)
-                if unique_id != entry.unique_id:
-                    await self.async_set_unique_id(unique_id)
-                    self._abort_if_unique_id_configured()
-                api_key = user_input.get(CONF_API_KEY) or None
-                host_changed = config[CONF_HOST] != entry.data.get(CONF_HOST)
-                if host_changed and api_key is None and entry.data.get(CONF_API_KEY):
-                    errors[CONF_API_KEY] = "api_key_for_new_host"
-                else:
-                    full = {**entry.data, **config}
-                    if api_key is not None:
-                        full[CONF_API_KEY] = api_key
-                    elif host_changed:
-                        full.pop(CONF_API_KEY, None)
-                    self._reconfigured = full
-                    if entry.data.get(CONF_SSL) and not full[CONF_SSL]:
-                        return await self.async_step_reconfigure_http()
-                    if (error := await self._async_validate(full)) is None:
-                        return self._async_finish_reconfigure(full)
-                    errors[CONF_API_KEY if error in _KEY_ERRORS else "base"] = error
+                full = {**entry.data, **config}
+                if api_key is not None:
+                    full[CONF_API_KEY] = api_key
+                elif host_changed:
+                    full.pop(CONF_API_KEY, None)
+                self._reconfigured = full
+                if entry.data.get(CONF_SSL) and not full[CONF_SSL]:
+                    return await self.async_step_reconfigure_http()
+                if (error := await self._async_validate(full)) is None:
+                    return self._async_finish_reconfigure(full)
+                _add_check_error(errors, error)
         return self.async_show_form(
             step_id="reconfigure",
             data_schema=self.add_suggested_values_to_schema(
