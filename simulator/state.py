@@ -35,6 +35,11 @@ def _from_json[T: DataclassInstance](cls: type[T], data: Mapping[str, Any]) -> T
     return cls(**{key: value for key, value in data.items() if key in names})
 
 
+def _to_json(instance: DataclassInstance) -> dict[str, Any]:
+    # Shallow: nested dataclasses and collections are converted by their owner.
+    return {f.name: getattr(instance, f.name) for f in fields(instance)}
+
+
 def _omit_none(data: dict[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in data.items() if value is not None}
 
@@ -98,7 +103,7 @@ class Candidate:
 
     def to_json(self) -> dict[str, Any]:
         """Return the persisted shape."""
-        return {f.name: getattr(self, f.name) for f in fields(self)}
+        return _to_json(self)
 
 
 @dataclass(slots=True)
@@ -157,7 +162,7 @@ class Session:
 
     def to_json(self) -> dict[str, Any]:
         """Return the persisted shape."""
-        data = {f.name: getattr(self, f.name) for f in fields(self)}
+        data = _to_json(self)
         data["config"] = self.config.to_api()
         data["devices"] = [candidate.to_json() for candidate in self.devices.values()]
         return data
@@ -200,7 +205,7 @@ class AllowlistEntry:
 
     def to_json(self) -> dict[str, Any]:
         """Return the persisted shape."""
-        return {f.name: getattr(self, f.name) for f in fields(self)}
+        return _to_json(self)
 
 
 @dataclass(slots=True)
@@ -217,7 +222,7 @@ class Board:
 
     def to_json(self) -> dict[str, Any]:
         """Return the persisted shape."""
-        return {f.name: getattr(self, f.name) for f in fields(self)}
+        return _to_json(self)
 
 
 @dataclass(slots=True)
@@ -232,7 +237,7 @@ class DoorHistoryEntry:
 
     def to_api(self) -> dict[str, Any]:
         """Return the wire shape."""
-        return {f.name: getattr(self, f.name) for f in fields(self)}
+        return _to_json(self)
 
 
 @dataclass(slots=True)
@@ -251,7 +256,7 @@ class Door:
 
     def to_json(self) -> dict[str, Any]:
         """Return the persisted shape."""
-        data = {f.name: getattr(self, f.name) for f in fields(self)}
+        data = _to_json(self)
         data["history"] = [entry.to_api() for entry in self.history]
         return data
 
