@@ -219,6 +219,21 @@ class _BadFaultRequestError(Exception):
     """A /_sim body that does not make sense."""
 
 
+def _fault_mac(raw: object) -> str:
+    try:
+        return normalize_mac(raw)
+    except InvalidMacError as err:
+        raise _BadFaultRequestError(str(err)) from err
+
+
+def _fault_macs(body: dict[str, Any]) -> list[str]:
+    """The optional `macs` list of a /_sim body, each canonical."""
+    raw_macs = body.get("macs", [])
+    if not isinstance(raw_macs, list):
+        raise _BadFaultRequestError("macs must be a list")
+    return [_fault_mac(mac) for mac in raw_macs]
+
+
 type _SimHandler = Callable[[Context, dict[str, Any]], Awaitable[dict[str, Any]]]
 
 
@@ -467,10 +482,7 @@ def _tampered_frame(ctx: Context, body: dict[str, Any]) -> tuple[str, str]:
     session_id = body.get("session_id", current.id if current is not None else None)
     if not isinstance(session_id, str):
         raise _BadFaultRequestError("no running session: give session_id")
-    try:
-        candidate = ctx.engine.get_session(session_id).devices.get(normalize_mac(raw_mac))
-    except InvalidMacError as err:
-        raise _BadFaultRequestError(str(err)) from err
+    candidate = ctx.engine.get_session(session_id).devices.get(_fault_mac(raw_mac))
     if candidate is None:
         raise _BadFaultRequestError(f"the session has no board {raw_mac}")
     # The narrator of the run, on a broker of its own: the event is built, not published.
@@ -624,13 +636,7 @@ async def _report(ctx: Context, body: dict[str, Any]) -> dict[str, Any]:
 
 
 async def _boards(ctx: Context, body: dict[str, Any]) -> dict[str, Any]:
-    raw_macs = body.get("macs", [])
-    if not isinstance(raw_macs, list):
-        raise _BadFaultRequestError("macs must be a list")
-    try:
-        macs = [normalize_mac(mac) for mac in raw_macs]
-    except InvalidMacError as err:
-        raise _BadFaultRequestError(str(err)) from err
+    macs = _fault_macs(body)
     count = int(_number(body, "count", 0))
     if not macs and count == 0:
         raise _BadFaultRequestError("give count > 0 or a list of macs")
@@ -645,10 +651,7 @@ async def _forget_board(ctx: Context, body: dict[str, Any]) -> dict[str, Any]:
     session_id, raw_mac = body.get("session_id"), body.get("mac")
     if not isinstance(session_id, str) or not isinstance(raw_mac, str):
         raise _BadFaultRequestError("give session_id and mac")
-    try:
-        mac = normalize_mac(raw_mac)
-    except InvalidMacError as err:
-        raise _BadFaultRequestError(str(err)) from err
+    mac = _fault_mac(raw_mac)
     ctx.engine.forget_device(session_id, mac)
     ctx.stats.faults_triggered["forget-board"] += 1
     return {"forgotten": mac}
@@ -711,13 +714,7 @@ def _event_mac(data: Any) -> str | None:
 
 
 async def _mute_events(ctx: Context, body: dict[str, Any]) -> dict[str, Any]:
-    raw_macs = body.get("macs", [])
-    if not isinstance(raw_macs, list):
-        raise _BadFaultRequestError("macs must be a list")
-    try:
-        macs = frozenset(normalize_mac(mac) for mac in raw_macs)
-    except InvalidMacError as err:
-        raise _BadFaultRequestError(str(err)) from err
+    macs = frozenset(_fault_macs(body))
     sessions = body.get("sessions", False)
     if not isinstance(sessions, bool):
         raise _BadFaultRequestError("sessions must be a boolean")
