@@ -4,12 +4,13 @@
 import { LitElement, css, html, nothing, type TemplateResult } from "lit";
 import { state } from "lit/decorators.js";
 import { repeat } from "lit/directives/repeat.js";
-import { boardLabel, formatNumber, sessionStateLabel, streamLabel } from "./model";
+import { boardLabel, formatNumber, sessionStateLabel } from "./model";
 import { reduceFleet } from "./reducer";
 import { SESSION_CARD_TAG, type PiorchestratorSessionCard } from "./session-card";
 import { setLanguage, t, type StringKey } from "./strings";
-import { closeDialog, openDialog, shared } from "./styles";
+import { cardFrame, closeDialog, openDialog, shared } from "./styles";
 import { SubscriptionController } from "./subscription";
+import { streamStatuses } from "./templates";
 import type { FleetCardConfig, FleetMessage, Hass, PiSummary } from "./types";
 
 export const FLEET_CARD_TAG = "piorchestrator-fleet-card";
@@ -142,12 +143,7 @@ export class PiorchestratorFleetCard extends LitElement {
       >
         <span class="name">${pi.title}</span>
         <span class="cell streams">
-          ${(["events", "monitor"] as const).map(
-            (name) =>
-              html`<span class="stream stream-${pi.streams?.[name] ?? "offline"}"
-                >${t(`stream.${name}`)}: ${streamLabel(pi.streams?.[name] ?? "offline")}</span
-              >`,
-          )}
+          ${streamStatuses(pi.streams)}
         </span>
         <span class="cell health">${health.length ? health.join(" · ") : "—"}</span>
         <span class="cell door">${doorText}</span>
@@ -175,26 +171,10 @@ export class PiorchestratorFleetCard extends LitElement {
 
   static override styles = [
     shared,
+    cardFrame,
     css`
-      :host {
-        display: block;
-        container-type: inline-size;
-      }
-      ha-card {
-        height: 100%;
-        box-sizing: border-box;
-        padding: 16px;
-      }
       h2 {
         margin: 0 0 8px;
-        font-size: var(--ha-font-size-xl, 1.25rem);
-        font-weight: var(--ha-font-weight-medium, 500);
-      }
-      .status:empty {
-        display: none;
-      }
-      .status {
-        color: var(--pio-warning);
       }
       .rows {
         list-style: none;

@@ -6,6 +6,7 @@ import { state } from "lit/decorators.js";
 import { repeat } from "lit/directives/repeat.js";
 import "./board-tile";
 import type { BoardActionDetail } from "./board-tile";
+import { field, fieldError, fieldHint, streamStatuses } from "./templates";
 import {
   boardLabel,
   boardSessionReason,
@@ -21,12 +22,11 @@ import {
   sessionStateLabel,
   sortBoards,
   ssidError,
-  streamLabel,
   type SessionAction,
 } from "./model";
 import { reducePi } from "./reducer";
 import { setLanguage, t, type StringKey } from "./strings";
-import { closeDialog, openDialog, shared } from "./styles";
+import { cardFrame, closeDialog, openDialog, shared } from "./styles";
 import { SubscriptionController } from "./subscription";
 import type {
   AllowlistEntry,
@@ -389,12 +389,7 @@ export class PiorchestratorSessionCard extends LitElement {
           <span class="chip session-state">${sessionStateLabel(session)}</span>
         </div>
         <div class="streams">
-          ${(["events", "monitor"] as const).map(
-            (name) =>
-              html`<span class="stream stream-${pi.streams?.[name] ?? "offline"}"
-                >${t(`stream.${name}`)}: ${streamLabel(pi.streams?.[name] ?? "offline")}</span
-              >`,
-          )}
+          ${streamStatuses(pi.streams)}
         </div>
         ${session?.target_ssid
           ? html`<div class="target">${t("session.target", { ssid: session.target_ssid })}</div>`
@@ -524,42 +519,31 @@ export class PiorchestratorSessionCard extends LitElement {
         : html`<p class="muted">${t("allowlist.empty")}</p>`}
       <form class="add" @submit=${this._addEntry} novalidate>
         <h4>${t("allowlist.add_title")}</h4>
-        <label>
-          <span>${t("allowlist.mac")}</span>
-          <input
-            id="al-mac"
-            autocomplete="off"
-            spellcheck="false"
-            placeholder="AA:BB:CC:DD:EE:FF"
-            aria-invalid=${this._macError ? "true" : "false"}
-            aria-describedby="al-mac-error"
-          />
-        </label>
-        <label>
-          <span>${t("allowlist.description")}</span>
-          <input id="al-description" autocomplete="off" />
-        </label>
-        <label>
-          <span>${t("allowlist.container")}</span>
-          <input id="al-container" autocomplete="off" />
-        </label>
+        ${field({
+          id: "al-mac",
+          label: t("allowlist.mac"),
+          error: this._macError,
+          autocomplete: "off",
+          spellcheck: false,
+          placeholder: "AA:BB:CC:DD:EE:FF",
+        })}
+        ${field({ id: "al-description", label: t("allowlist.description"), autocomplete: "off" })}
+        ${field({ id: "al-container", label: t("allowlist.container"), autocomplete: "off" })}
         <button type="submit" ?disabled=${busy}>${t("action.add")}</button>
-        <span id="al-mac-error" class="field-error">${this._macError ?? nothing}</span>
+        ${fieldError("al-mac", this._macError)}
       </form>
       <form class="bulk" @submit=${this._addBulk} novalidate>
-        <label>
-          <span>${t("allowlist.bulk_title")}</span>
-          <textarea
-            id="al-bulk"
-            rows="3"
-            spellcheck="false"
-            aria-invalid=${this._bulkError ? "true" : "false"}
-            aria-describedby="al-bulk-hint al-bulk-error"
-          ></textarea>
-        </label>
-        <span id="al-bulk-hint" class="muted hint">${t("allowlist.bulk_hint")}</span>
+        ${field({
+          id: "al-bulk",
+          label: t("allowlist.bulk_title"),
+          error: this._bulkError,
+          hint: true,
+          rows: 3,
+          spellcheck: false,
+        })}
+        ${fieldHint("al-bulk", t("allowlist.bulk_hint"))}
         <button type="submit" ?disabled=${busy}>${t("action.add_all")}</button>
-        <span id="al-bulk-error" class="field-error">${this._bulkError ?? nothing}</span>
+        ${fieldError("al-bulk", this._bulkError)}
       </form>
     </section>`;
   }
@@ -569,14 +553,18 @@ export class PiorchestratorSessionCard extends LitElement {
       return html`<li class="entry editing" data-mac=${entry.mac}>
         <form @submit=${(event: Event) => this._saveEntry(event, entry.mac)}>
           <span class="mac">${entry.mac}</span>
-          <label>
-            <span>${t("allowlist.description")}</span>
-            <input id="edit-description" .value=${entry.description ?? ""} autocomplete="off" />
-          </label>
-          <label>
-            <span>${t("allowlist.container")}</span>
-            <input id="edit-container" .value=${entry.container_id ?? ""} autocomplete="off" />
-          </label>
+          ${field({
+            id: "edit-description",
+            label: t("allowlist.description"),
+            value: entry.description ?? "",
+            autocomplete: "off",
+          })}
+          ${field({
+            id: "edit-container",
+            label: t("allowlist.container"),
+            value: entry.container_id ?? "",
+            autocomplete: "off",
+          })}
           <button type="submit" ?disabled=${busy}>${t("action.save")}</button>
           <button type="button" class="secondary" @click=${() => (this._editing = null)}>
             ${t("action.cancel")}
@@ -622,30 +610,25 @@ export class PiorchestratorSessionCard extends LitElement {
     >
       <form @submit=${this._submitStart} novalidate>
         <h3 id="start-title">${t("start.title")}</h3>
-        <label>
-          <span>${t("start.ssid")}</span>
-          <input
-            id="ssid"
-            name="ssid"
-            autocomplete="off"
-            required
-            aria-invalid=${error.ssid ? "true" : "false"}
-            aria-describedby="ssid-error"
-          />
-        </label>
-        <span id="ssid-error" class="field-error">${error.ssid ?? nothing}</span>
-        <label>
-          <span>${t("start.password")}</span>
-          <input
-            id="password"
-            type="password"
-            autocomplete="new-password"
-            aria-invalid=${error.password ? "true" : "false"}
-            aria-describedby="password-hint password-error"
-          />
-        </label>
-        <span id="password-hint" class="muted hint">${t("start.password_hint")}</span>
-        <span id="password-error" class="field-error">${error.password ?? nothing}</span>
+        ${field({
+          id: "ssid",
+          label: t("start.ssid"),
+          error: error.ssid ?? null,
+          name: "ssid",
+          autocomplete: "off",
+          required: true,
+        })}
+        ${fieldError("ssid", error.ssid)}
+        ${field({
+          id: "password",
+          label: t("start.password"),
+          error: error.password ?? null,
+          hint: true,
+          type: "password",
+          autocomplete: "new-password",
+        })}
+        ${fieldHint("password", t("start.password_hint"))}
+        ${fieldError("password", error.password)}
         <div class="dialog-actions">
           <button type="button" class="secondary" @click=${this._closeStart}>
             ${t("action.cancel")}
@@ -660,15 +643,9 @@ export class PiorchestratorSessionCard extends LitElement {
 
   static override styles = [
     shared,
+    cardFrame,
     css`
-      :host {
-        display: block;
-        container-type: inline-size;
-      }
       ha-card {
-        height: 100%;
-        box-sizing: border-box;
-        padding: 16px;
         display: flex;
         flex-direction: column;
         gap: var(--pio-gap);
@@ -687,8 +664,6 @@ export class PiorchestratorSessionCard extends LitElement {
       }
       h2 {
         margin: 0;
-        font-size: var(--ha-font-size-xl, 1.25rem);
-        font-weight: var(--ha-font-weight-medium, 500);
         overflow-wrap: anywhere;
       }
       h3 {
@@ -752,12 +727,8 @@ export class PiorchestratorSessionCard extends LitElement {
       .counts .has-failed dd {
         color: var(--pio-error);
       }
-      .status:empty,
       .errors:empty {
         display: none;
-      }
-      .status {
-        color: var(--pio-warning);
       }
       .status.bad {
         color: var(--pio-error);

@@ -108,6 +108,30 @@ export const shared = css`
   }
 `;
 
+// Both cards' frame: a card that fills its cell of the dashboard grid, its title, and a
+// status line shown only while it has something to say.
+export const cardFrame = css`
+  :host {
+    display: block;
+    container-type: inline-size;
+  }
+  ha-card {
+    height: 100%;
+    box-sizing: border-box;
+    padding: 16px;
+  }
+  h2 {
+    font-size: var(--ha-font-size-xl, 1.25rem);
+    font-weight: var(--ha-font-weight-medium, 500);
+  }
+  .status:empty {
+    display: none;
+  }
+  .status {
+    color: var(--pio-warning);
+  }
+`;
+
 /** Open `dialog` as a modal where the browser can; a plain open dialog otherwise. */
 export function openDialog(dialog: HTMLDialogElement | null | undefined): void {
   if (!dialog || dialog.open) return;
