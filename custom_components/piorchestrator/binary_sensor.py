@@ -18,9 +18,13 @@ from .api.health import Health
 from .api.models import DoorState
 from .coordinator import DoorCoordinator
 from .data import PiOrchestratorConfigEntry
-from .entity import BoardEntity, PiOrchestratorEntity, async_setup_board_entities
+from .entity import (
+    BoardEntity,
+    PiOrchestratorEntity,
+    ProvisioningEntity,
+    async_setup_board_entities,
+)
 from .health_coordinator import HealthCoordinator
-from .provisioning_coordinator import ProvisioningCoordinator
 
 PARALLEL_UPDATES = 0
 
@@ -105,15 +109,8 @@ class DoorBinarySensor(PiOrchestratorEntity[DoorCoordinator], BinarySensorEntity
         return None if state is DoorState.UNKNOWN else state is DoorState.OPEN
 
 
-class OnboardingNetworkBinarySensor(
-    PiOrchestratorEntity[ProvisioningCoordinator], BinarySensorEntity
-):
+class OnboardingNetworkBinarySensor(ProvisioningEntity, BinarySensorEntity):
     """Whether the temporary onboarding WiFi is up."""
-
-    @property
-    def available(self) -> bool:
-        """Shown while the provisioning stream is healthy."""
-        return super().available and self.coordinator.stream_available
 
     @property
     def is_on(self) -> bool | None:

@@ -64,6 +64,15 @@ class PiOrchestratorEntity[_CoordinatorT: DataUpdateCoordinator[Any]](
         self.async_write_if_changed()
 
 
+class ProvisioningEntity(PiOrchestratorEntity[ProvisioningCoordinator]):
+    """An entity of the Pi showing what the provisioning stream keeps current."""
+
+    @property
+    def available(self) -> bool:
+        """Shown while the provisioning stream is healthy: otherwise its figures may be old."""
+        return super().available and self.coordinator.stream_available
+
+
 class BoardEntity(ChangeOnlyWrites):
     """An entity of one camera board's device.
 

@@ -31,7 +31,12 @@ from .api.models import Board, BoardState, SessionState
 from .api.stream import StreamStatus
 from .coordinator import Allowlist, AllowlistCoordinator
 from .data import PiOrchestratorConfigEntry
-from .entity import BoardEntity, PiOrchestratorEntity, async_setup_board_entities
+from .entity import (
+    BoardEntity,
+    PiOrchestratorEntity,
+    ProvisioningEntity,
+    async_setup_board_entities,
+)
 from .health_coordinator import HealthCoordinator, Transport
 from .provisioning_coordinator import NO_SESSION, ProvisioningCoordinator, ProvisioningState
 
@@ -507,13 +512,8 @@ class RequestsHeldSensor(PiOrchestratorEntity[HealthCoordinator], SensorEntity):
             self._cancel_end = None
 
 
-class SessionExpiresSensor(PiOrchestratorEntity[ProvisioningCoordinator], SensorEntity):
+class SessionExpiresSensor(ProvisioningEntity, SensorEntity):
     """When the current session expires; unknown with no open session."""
-
-    @property
-    def available(self) -> bool:
-        """Shown while the provisioning stream is healthy, as the session's figures."""
-        return super().available and self.coordinator.stream_available
 
     @property
     def native_value(self) -> datetime | None:
@@ -553,15 +553,10 @@ class LastProvisioningEventSensor(PiOrchestratorEntity[ProvisioningCoordinator],
         return self.coordinator.last_event_at
 
 
-class SessionSensor(PiOrchestratorEntity[ProvisioningCoordinator], SensorEntity):
+class SessionSensor(ProvisioningEntity, SensorEntity):
     """A figure of the current session."""
 
     entity_description: SessionSensorDescription
-
-    @property
-    def available(self) -> bool:
-        """Shown while the provisioning stream is healthy."""
-        return super().available and self.coordinator.stream_available
 
     @property
     def native_value(self) -> StateType:
