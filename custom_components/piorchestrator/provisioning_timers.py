@@ -37,7 +37,34 @@ EXPIRY_TOLERANCE = timedelta(seconds=2)
 """Expiry times closer than this to the one shown are the same time, read again."""
 
 
-class SessionExpiry:
+class _OneTimer:
+    """At most one pending call, which `cancel` stops: a timer that things settle on."""
+
+    _hass: HomeAssistant
+    _cancel: CALLBACK_TYPE | None = None
+
+    @callback
+    def _call_later(self, delay: float, action: Callable[[], None]) -> None:
+        """Call `action` in `delay` seconds, unless a call is pending already."""
+        if self._cancel is not None:
+            return
+
+        @callback
+        def due(_now: datetime) -> None:
+            self._cancel = None
+            action()
+
+        self._cancel = async_call_later(self._hass, delay, due)
+
+    @callback
+    def cancel(self) -> None:
+        """Stop the pending call."""
+        if self._cancel is not None:
+            self._cancel()
+            self._cancel = None
+
+
+class SessionExpiry(_OneTimer):
     """Shows when the session expires, and warns `TIMEOUT_WARNING_LEAD` before.
 
     The backend vocabulary warns on its own, the dashboard's never does: the
@@ -56,7 +83,6 @@ class SessionExpiry:
         self._tracker = tracker
         self._changed = changed
         self._emit = emit
-        self._cancel: CALLBACK_TYPE | None = None
 
     @callback
     def session_changed(self, session: Session, previous: Session | None) -> None:
@@ -103,13 +129,10 @@ class SessionExpiry:
         if expires_at is None or self._tracker.timeout_warned == session_id:
             return
         delay = (expires_at - TIMEOUT_WARNING_LEAD - dt_util.utcnow()).total_seconds()
-        self._cancel = async_call_later(
-            self._hass, max(delay, 0.0), partial(self._warn, session_id)
-        )
+        self._call_later(max(delay, 0.0), partial(self._warn, session_id))
 
     @callback
-    def _warn(self, session_id: str, _now: datetime) -> None:
-        self._cancel = None
+    def _warn(self, session_id: str) -> None:
         tracker = self._tracker
         session = tracker.state.session
         if (
@@ -129,15 +152,8 @@ class SessionExpiry:
             )
         )
 
-    @callback
-    def cancel(self) -> None:
-        """Stop the warning's timer."""
-        if self._cancel is not None:
-            self._cancel()
-            self._cancel = None
 
-
-class GapSuspicion:
+class GapSuspicion(_OneTimer):
     """Notes hints of a gap; checks once things settle, then resyncs if one holds.
 
     Counters and events can cross on the wire, so a hint is only acted on when
@@ -157,33 +173,23 @@ class GapSuspicion:
         self._record = record
         self._resync = resync
         self._signals: set[str] = set()
-        self._cancel: CALLBACK_TYPE | None = None
 
     @callback
     def suspect(self, signal: str) -> None:
         """Note one hint of a gap."""
         self._record.gap_signals[signal] += 1
         self._signals.add(signal)
-        if self._cancel is None:
-            self._cancel = async_call_later(self._hass, SETTLE_SECONDS, self._check)
+        self._call_later(SETTLE_SECONDS, self._check)
 
     @callback
-    def _check(self, _now: datetime) -> None:
-        self._cancel = None
+    def _check(self) -> None:
         signals, self._signals = self._signals, set()
         if signals == {"counters"} and not self._tracker.counters_disagree():
             return
         self._resync(",".join(sorted(signals)), Reason.GAP)
 
-    @callback
-    def cancel(self) -> None:
-        """Stop the pending check."""
-        if self._cancel is not None:
-            self._cancel()
-            self._cancel = None
 
-
-class NetworkRefresh:
+class NetworkRefresh(_OneTimer):
     """Boards join and leave the onboarding network as they move on.
 
     The dashboard's vocabulary says so with an event; the backend's does not.
@@ -207,18 +213,15 @@ class NetworkRefresh:
         self._changed = changed
         self.stale = False
         """Whether a board moved since the network's status was last heard."""
-        self._cancel: CALLBACK_TYPE | None = None
 
     @callback
     def may_have_changed(self) -> None:
         """A board moved: ask soon, unless an event tells first."""
         self.stale = True
-        if self._cancel is None:
-            self._cancel = async_call_later(self._hass, NETWORK_REFRESH_DELAY, self._due)
+        self._call_later(NETWORK_REFRESH_DELAY, self._due)
 
     @callback
-    def _due(self, _now: datetime) -> None:
-        self._cancel = None
+    def _due(self) -> None:
         if self.stale:
             self._entry.async_create_background_task(
                 self._hass, self._refresh(), name=f"{DOMAIN} onboarding network"
@@ -235,13 +238,6 @@ class NetworkRefresh:
         if network != state.network:
             state.network = network
             self._changed()
-
-    @callback
-    def cancel(self) -> None:
-        """Stop the pending refresh."""
-        if self._cancel is not None:
-            self._cancel()
-            self._cancel = None
 
 
 class ResyncRequests:
