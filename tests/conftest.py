@@ -7,6 +7,16 @@ the factory. Every simulator listens
 on a free port of 127.0.0.1 (port 0) and keeps any state file under `tmp_path`, so
 pytest-xdist workers never share one.
 
+asyncio's debug mode, which Home Assistant's test plugin turns on for every test,
+records where each task, future and callback was made: on these machines that is
+nearly half the CPU time of a Home Assistant-level test. Home Assistant's own checks
+run either way (an entity written or an event fired from another thread still fails
+the test); debug mode adds one of its own (a loop method called from another thread
+raises) and diagnostics (where a forgotten coroutine or an unclosed socket came
+from; callbacks slower than 100 ms). It is on where `PIORCH_ASYNCIO_DEBUG=1` says
+so: `./scripts/test --ha newest`, which CI runs on every change, sets it, so every
+test still runs under it once; `./scripts/test` leaves it off.
+
 The integration depends on `frontend` (it serves the cards). Once `frontend` is set
 up, `http` starts its real server on 0.0.0.0:8123, as it would in a real run: in a
 test that would listen on every interface, and clash with a running demo or with
@@ -16,7 +26,9 @@ same way; `hass_client` and `hass_ws_client` talk to the app without it.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncGenerator, Awaitable, Callable, Generator, Mapping
+import os
 from typing import Any
 from unittest.mock import patch
 
@@ -34,6 +46,8 @@ from tests.reliability.results import (  # noqa: F401 - pytest hooks: the reliab
 
 API_KEY = "sim-key-Zx81-do-not-leak"
 WIFI_PASSWORD = "wifi-pass-Qw77-do-not-leak"
+
+ASYNCIO_DEBUG = os.environ.get("PIORCH_ASYNCIO_DEBUG") == "1"
 
 type SimulatorConfigFactory = Callable[..., SimulatorConfig]
 type StartSimulator = Callable[[SimulatorConfig], Awaitable[Simulator]]
@@ -132,3 +146,9 @@ def no_http_server(request: pytest.FixtureRequest) -> Generator[None]:
         patch("homeassistant.components.http.HomeAssistantHTTP.stop"),
     ):
         yield
+
+
+@pytest.fixture(autouse=True)
+def enable_event_loop_debug(event_loop: asyncio.AbstractEventLoop) -> None:
+    """asyncio's debug mode where `PIORCH_ASYNCIO_DEBUG=1` asks for it (see the module)."""
+    event_loop.set_debug(ASYNCIO_DEBUG)

@@ -670,6 +670,8 @@ async def test_a_monitor_that_answers_pings_but_sends_no_update_is_replaced(
     scenario.record.reconnect(
         "ws pushing again after the mute", time.monotonic() - muted_at - muted_for
     )
+    # The indicator follows with the first pushed update on the new connection.
+    await wait_until(lambda: shown[-1:] == ["push"], hass, timeout=3)
     unsubscribe()
     await scenario.complete()
 
