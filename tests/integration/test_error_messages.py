@@ -1,14 +1,18 @@
 """Every error the Pi can answer becomes a message a person can act on.
 
-The simulator answers a service's request with each error code of API.md §2 in
-turn (its `/_sim/fail-next` fault); the test checks the error Home Assistant
-raises: its class, its translation, and that the text shows the Pi's message,
-the correlation ID the Pi logged and, for retryable errors, how long to wait.
+Two layers. Every error code of API.md §2, as the simulator renders it, goes
+through the client's reading of an answer and the integration's one translation
+point, in Home Assistant but without a socket: the error's class, its translation,
+the Pi's message, the correlation ID and, for retryable errors, how long to wait.
+Then one code of each kind goes over the wire for real: the simulator answers a
+service's request with it (its `/_sim/fail-next` fault), and the correlation ID in
+the message is the one the Pi logged.
 """
 
 from __future__ import annotations
 
 import logging
+from typing import Any
 from unittest.mock import AsyncMock
 
 from homeassistant.config_entries import SOURCE_REAUTH
@@ -18,9 +22,12 @@ from homeassistant.helpers.translation import async_get_translations
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+from custom_components.piorchestrator.api.envelope import interpret
 from custom_components.piorchestrator.api.errors import ErrorCode
 from custom_components.piorchestrator.const import DOMAIN
+from custom_components.piorchestrator.errors import translate_errors
 from simulator import Simulator
+from simulator.envelope import ApiError, render_error
 
 from .conftest import PiDriver
 
@@ -95,29 +102,23 @@ def test_every_code_has_its_own_message() -> None:
     }
 
 
-@pytest.mark.parametrize("code", list(ErrorCode))
-async def test_each_error_code_becomes_its_translated_message(
-    hass: HomeAssistant,
-    loaded_entry: MockConfigEntry,
-    pi: PiDriver,
-    caplog: pytest.LogCaptureFixture,
-    code: ErrorCode,
+def reauth_flows(hass: HomeAssistant) -> list[Any]:
+    """The reauthentication flows in progress for the integration."""
+    return [
+        flow
+        for flow in hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+        if flow["context"]["source"] == SOURCE_REAUTH
+    ]
+
+
+async def check_message(
+    hass: HomeAssistant, err: HomeAssistantError, code: ErrorCode, correlation_id: str
 ) -> None:
-    caplog.set_level(logging.INFO, logger="simulator.access")
-    fault = {"code": code.value, "message": f"the Pi says {code.value}", "paths": [PATH]}
-    if code in RETRYABLE:
-        # Longer than the client's retry budget: it surfaces at once, with the wait.
-        fault["retry_after_seconds"] = 30
-    await pi.fault("fail-next", fault)
-
-    err = await failing_call(hass, loaded_entry)
-
+    """`err` is `code`'s translated error, with the Pi's words, ID and wait."""
     expected_class = ServiceValidationError if code in CALLER_MISTAKES else HomeAssistantError
     assert type(err) is expected_class
     assert err.translation_domain == DOMAIN
     assert err.translation_key == f"error_{code.value.lower()}"
-    # One request: not retryable, or a wait beyond the client's budget.
-    [correlation_id] = failed_requests(caplog)
     assert (err.translation_placeholders or {})["correlation_id"] == correlation_id
     text = await translated(hass, err)
     assert f"the Pi says {code.value}" in text
@@ -127,12 +128,63 @@ async def test_each_error_code_becomes_its_translated_message(
     else:
         assert "Try again" not in text
     # A refused key asks for a new one; a refused TOTP token does not.
-    reauth = [
-        flow
-        for flow in hass.config_entries.flow.async_progress_by_handler(DOMAIN)
-        if flow["context"]["source"] == SOURCE_REAUTH
-    ]
-    assert bool(reauth) is (code is ErrorCode.UNAUTHORIZED)
+    assert bool(reauth_flows(hass)) is (code is ErrorCode.UNAUTHORIZED)
+
+
+def pis_error(code: ErrorCode) -> ApiError:
+    """`code` as the Pi answers it, with a wait beyond the client's retry budget."""
+    # Longer than the client's retry budget: it surfaces at once, with the wait.
+    retry_after = 30 if code in RETRYABLE else None
+    return ApiError(code.value, f"the Pi says {code.value}", retry_after=retry_after)
+
+
+@pytest.mark.parametrize("code", list(ErrorCode))
+async def test_each_error_code_becomes_its_translated_message(
+    hass: HomeAssistant, code: ErrorCode
+) -> None:
+    entry = MockConfigEntry(domain=DOMAIN, data={})
+    entry.add_to_hass(hass)
+    answer = render_error(pis_error(code), enveloped=True, correlation_id=f"corr-{code.value}")
+    assert isinstance(answer.body, bytes)
+    error = interpret(answer.status, answer.headers, answer.body).error
+    assert error is not None
+
+    with pytest.raises(HomeAssistantError) as err, translate_errors(hass, entry):
+        raise error
+    await hass.async_block_till_done()
+
+    await check_message(hass, err.value, code, f"corr-{code.value}")
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        ErrorCode.UNAUTHORIZED,
+        ErrorCode.DEVICE_UNREACHABLE,
+        ErrorCode.SESSION_NOT_FOUND,
+        ErrorCode.INTERNAL_ERROR,
+    ],
+)
+async def test_an_error_over_the_wire_shows_the_id_the_pi_logged(
+    hass: HomeAssistant,
+    loaded_entry: MockConfigEntry,
+    pi: PiDriver,
+    caplog: pytest.LogCaptureFixture,
+    code: ErrorCode,
+) -> None:
+    """One code of each kind: refused key, retryable, caller's mistake, Pi failure."""
+    caplog.set_level(logging.INFO, logger="simulator.access")
+    error = pis_error(code)
+    fault: dict[str, Any] = {"code": code.value, "message": error.message, "paths": [PATH]}
+    if error.retry_after is not None:
+        fault["retry_after_seconds"] = error.retry_after
+    await pi.fault("fail-next", fault)
+
+    err = await failing_call(hass, loaded_entry)
+
+    # One request: not retryable, or a wait beyond the client's budget.
+    [correlation_id] = failed_requests(caplog)
+    await check_message(hass, err, code, correlation_id)
 
 
 @pytest.mark.parametrize(
