@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Generator
-from unittest.mock import AsyncMock, MagicMock, patch
+from unittest.mock import AsyncMock, MagicMock, create_autospec, patch
 
 from homeassistant.config_entries import SOURCE_USER
 from homeassistant.const import CONF_API_KEY, CONF_HOST, CONF_PORT, CONF_SSL
@@ -13,6 +13,7 @@ from homeassistant.helpers.translation import async_get_translations
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+from custom_components.piorchestrator.api.client import PiOrchestratorClient
 from custom_components.piorchestrator.api.errors import (
     PiOrchestratorAuthenticationError,
     PiOrchestratorConnectionError,
@@ -50,10 +51,12 @@ ENTRY_DATA = {
 
 @pytest.fixture
 def flow_client() -> Generator[MagicMock]:
-    """A client whose answers each test chooses; created configs are recorded."""
-    client = MagicMock()
-    client.system_info = AsyncMock()
-    client.allowlist_stats = AsyncMock()
+    """A client whose answers each test chooses; created configs are recorded.
+
+    Specced on the real client: a call the client does not have, or with arguments
+    it does not take, fails the test.
+    """
+    client = create_autospec(PiOrchestratorClient, instance=True)
     with patch(
         "custom_components.piorchestrator.config_flow.create_client", return_value=client
     ) as create:
