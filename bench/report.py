@@ -207,7 +207,7 @@ def _goals(figures: Mapping[str, Any]) -> list[str]:
     outages = _get(figures, "reconnect", "outages") or {}
     for outage, data in outages.items():
         summary = data.get("summary", {})
-        sse = _get(summary, "sse_resynced_s")
+        sse = _get(summary, "sse_reconciled_s")
         ws = _get(summary, "ws_snapshot_s")
         goal = _reconnect_goal(outage)
         lines.append(
@@ -498,7 +498,7 @@ def _reconnect(data: Mapping[str, Any]) -> list[str]:
         "The simulator process stops serving (its streams end, the port closes), stays down "
         "for the outage, and binds the same port again. Seconds from the moment it accepts "
         "connections again to: the event stream open again (*SSE connected*), the REST "
-        "resynchronisation after it applied (*SSE data flowing*: from then on every event "
+        "reconciliation after it applied (*SSE data flowing*: from then on every event "
         "shows), the monitor's snapshot applied (*WebSocket data flowing*: the health sensors "
         "show pushed figures), and the Connection sensor back to `push` (the integration waits "
         "for the first periodic `monitoring_update`, which a restarted Pi sends one monitor "
@@ -513,14 +513,14 @@ def _reconnect(data: Mapping[str, Any]) -> list[str]:
         lines.append(
             f"| {outage} s ({_span(summary.get('outage_s'), digits=2)} s) | "
             f"{_span(summary.get('sse_reconnected_s'), digits=2)} | "
-            f"{_span(summary.get('sse_resynced_s'), digits=2)} | "
+            f"{_span(summary.get('sse_reconciled_s'), digits=2)} | "
             f"{_span(summary.get('ws_snapshot_s'), digits=2)} | "
             f"{_span(summary.get('ws_push_s'), digits=2)} | ≤ {_reconnect_goal(outage)} s |"
         )
     lines += [
         "",
         "What sets these figures is the client's back-off, not the work after connecting "
-        "(a reconnect and resynchronisation take a few milliseconds once attempted). "
+        "(a reconnect and reconciliation take a few milliseconds once attempted). "
         "After a lost connection the first attempt comes 1 s ± 20 % later (the event "
         "stream also honours the Pi's `retry: 1000`, so 1.0-1.2 s), the next 2 s ± 20 % "
         "after that, then 4 s, 8 s … 30 s. An outage shorter than the first delay is "

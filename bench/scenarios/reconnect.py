@@ -22,7 +22,7 @@ async def reconnect(profile: Profile, work: Path) -> dict[str, Any]:
     The simulator process stops serving (its streams end, its port closes), stays
     down for the outage, and binds the same port again. Measured from the moment it
     accepts connections: SSE reconnected (the event stream is open again) and SSE
-    resynchronised (the REST snapshot taken after a reconnect is applied); the
+    reconciled (the REST snapshot taken after a reconnect is applied); the
     WebSocket's snapshot applied (`initial_data`: the health sensors show pushed
     figures again) and the Connection sensor back to `push` (the integration waits
     for the first periodic `monitoring_update` for that, up to one monitor interval).
@@ -57,7 +57,7 @@ async def reconnect(profile: Profile, work: Path) -> dict[str, Any]:
                     live = await wait_until(lambda: _live(hass, connection, provisioning), 30)
                     await asyncio.sleep(0.3)
                     sse = _first_after(connected_at, accepting)
-                    resync = _first_after(refreshed_at, accepting)
+                    reconciled = _first_after(refreshed_at, accepting)
                     ws_data = _first_after(pushed_at, accepting)
                     ws = _first_after(
                         [t for t, _e, state, _c in log.changes if state == "push"], accepting
@@ -68,7 +68,7 @@ async def reconnect(profile: Profile, work: Path) -> dict[str, Any]:
                             "outage_s": (accepting - times["down_ns"]) / 1e9,
                             "recovered": live,
                             "sse_reconnected_s": _seconds(sse, accepting),
-                            "sse_resynced_s": _seconds(resync, accepting),
+                            "sse_reconciled_s": _seconds(reconciled, accepting),
                             "ws_snapshot_s": _seconds(ws_data, accepting),
                             "ws_push_s": _seconds(ws, accepting),
                         }

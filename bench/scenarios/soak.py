@@ -185,5 +185,5 @@ def _stuck(entry: Any, session_id: str, cycle: int, at: float) -> dict[str, Any]
         "shown_session": session.id if session is not None else None,
         "shown_state": session.state.value if session is not None else None,
         "stream_connected": provisioning.stream_connected,
-        "resync_count": provisioning.resync_count,
+        "reconcile_count": provisioning.reconcile_count,
     }

@@ -1,4 +1,4 @@
-"""Batch provisioning state, pushed by the SSE stream and resynchronised over REST.
+"""Batch provisioning state, pushed by the SSE stream and reconciled over REST.
 
 The library's `ProvisioningTracker` owns the state and its rules; this coordinator
 feeds it events and snapshots (again after every reconnect: events sent while the
@@ -37,7 +37,7 @@ from .provisioning_timers import (
     SETTLE_SECONDS,
     GapSuspicion,
     NetworkRefresh,
-    ResyncRequests,
+    ReconcileRequests,
     SessionExpiry,
 )
 from .reconciliation import Reason, ReconcileRecord
@@ -57,7 +57,7 @@ __all__ = [
 
 STORAGE_VERSION = 1
 RETRY_INTERVAL = timedelta(seconds=5)
-"""How soon a failed resync is tried again."""
+"""How soon a failed reconciliation is tried again."""
 _QUIET_KINDS = frozenset({EventKind.HEARTBEAT, EventKind.CONNECTION_ESTABLISHED})
 
 
@@ -92,16 +92,18 @@ class ProvisioningCoordinator(ProvisioningStreamLink):
         self._expiry = SessionExpiry(
             hass, self.tracker, self._schedule_listeners_update, self._emit
         )
-        self._resyncs = ResyncRequests(hass, entry, self.reconciliation, self._resync)
+        self._reconcile_requests = ReconcileRequests(
+            hass, entry, self.reconciliation, self._reconcile
+        )
         self._suspicion = GapSuspicion(
-            hass, self.tracker, self.reconciliation, self._resyncs.request
+            hass, self.tracker, self.reconciliation, self._reconcile_requests.request
         )
         self._network = NetworkRefresh(
             hass, entry, client, self.tracker, self.async_update_listeners
         )
 
     @property
-    def resync_count(self) -> int:
+    def reconcile_count(self) -> int:
         """How many times the session was fetched, whatever the reason."""
         return self.reconciliation.total
 
@@ -157,7 +159,7 @@ class ProvisioningCoordinator(ProvisioningStreamLink):
     def _async_refresh_finished(self) -> None:
         """After a failed fetch, try again soon, even while no session is open.
 
-        A resync after a reconnect that fails would otherwise wait for the next
+        A reconciliation after a reconnect that fails would otherwise wait for the next
         event or the next reconciliation, however long that takes.
         """
         if self.last_update_success:
@@ -274,18 +276,18 @@ class ProvisioningCoordinator(ProvisioningStreamLink):
         """Something new appeared: fetch it (not a gap, how news arrives)."""
         if session_id is not None:
             self._known_session_id = session_id
-        self._resyncs.request(signal, Reason.FOLLOW)
+        self._reconcile_requests.request(signal, Reason.FOLLOW)
 
     def network_may_have_changed(self) -> None:
         """Ask the onboarding network's count once the boards settle."""
         self._network.may_have_changed()
 
-    async def _resync(self, reason: Reason) -> None:
+    async def _reconcile(self, reason: Reason) -> None:
         self._next_reason = reason
         await self.async_request_refresh()
 
     def diagnostics(self) -> dict[str, Any]:
-        """Stream and resync figures for the diagnostics download."""
+        """Stream and reconciliation figures for the diagnostics download."""
         return {
             "stream_connected": self.stream_connected,
             "stream": self.stream.diagnostics,

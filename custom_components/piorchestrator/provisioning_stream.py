@@ -71,7 +71,7 @@ class ProvisioningStreamLink(ProvisioningFanOut):
         raise NotImplementedError  # abstract: ProvisioningCoordinator implements it
 
     async def _stream_opened(self) -> None:
-        """Resynchronise after (re)connecting: the coordinator fetches the session."""
+        """Reconcile after (re)connecting: the coordinator fetches the session."""
         raise NotImplementedError  # abstract: ProvisioningCoordinator implements it
 
     @callback

@@ -154,7 +154,7 @@ class SessionExpiry(_OneTimer):
 
 
 class GapSuspicion(_OneTimer):
-    """Notes hints of a gap; checks once things settle, then resyncs if one holds.
+    """Notes hints of a gap; checks once things settle, then reconciles if one holds.
 
     Counters and events can cross on the wire, so a hint is only acted on when
     it still holds a moment later, and many hints make one request.
@@ -165,13 +165,13 @@ class GapSuspicion(_OneTimer):
         hass: HomeAssistant,
         tracker: ProvisioningTracker,
         record: ReconcileRecord,
-        resync: Callable[[str, Reason], None],
+        reconcile: Callable[[str, Reason], None],
     ) -> None:
-        """Count every hint in `record`; ask `resync` for what holds."""
+        """Count every hint in `record`; ask `reconcile` for what holds."""
         self._hass = hass
         self._tracker = tracker
         self._record = record
-        self._resync = resync
+        self._reconcile = reconcile
         self._signals: set[str] = set()
 
     @callback
@@ -186,7 +186,7 @@ class GapSuspicion(_OneTimer):
         signals, self._signals = self._signals, set()
         if signals == {"counters"} and not self._tracker.counters_disagree():
             return
-        self._resync(",".join(sorted(signals)), Reason.GAP)
+        self._reconcile(",".join(sorted(signals)), Reason.GAP)
 
 
 class NetworkRefresh(_OneTimer):
@@ -240,7 +240,7 @@ class NetworkRefresh(_OneTimer):
             self._changed()
 
 
-class ResyncRequests:
+class ReconcileRequests:
     """Fetch the session again soon, once, however many events asked for it.
 
     A session or board we have never heard of is news to follow, not proof of a
@@ -264,14 +264,14 @@ class ResyncRequests:
 
     @callback
     def request(self, signal: str, reason: Reason) -> None:
-        """Ask for a resync because of `signal`."""
+        """Ask for a reconciliation because of `signal`."""
         if reason is Reason.FOLLOW:
             self._record.gap_signals[signal] += 1
         if self._pending:
             return
         self._pending = True
         self._entry.async_create_background_task(
-            self._hass, self._run(reason), name=f"{DOMAIN} provisioning resync"
+            self._hass, self._run(reason), name=f"{DOMAIN} provisioning reconciliation"
         )
 
     async def _run(self, reason: Reason) -> None:

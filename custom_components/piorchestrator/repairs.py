@@ -4,9 +4,9 @@ The Pi lists the sessions that were open when it stopped. Each becomes a repair
 issue whose fix flow shows what the session holds and resumes it on confirm; an
 issue disappears as soon as its session is resumed, closed or no longer listed.
 
-When to look: at setup, after every resynchronisation of the provisioning
+When to look: at setup, after every reconciliation of the provisioning
 coordinator and after every session transition. A restart of the Pi always
-breaks the event stream; the coordinator resynchronises after the reconnect,
+breaks the event stream; the coordinator reconciles after the reconnect,
 which is exactly when a new recoverable session can appear. Session transitions
 catch the other way out: a session resumed or abandoned from the Pi's own
 dashboard. No polling is needed, and none is done.
@@ -112,7 +112,7 @@ class RecoveryWatcher:
         self._hass = hass
         self._entry = entry
         self._coordinator = entry.runtime_data.provisioning
-        self._seen_resyncs = self._coordinator.resync_count
+        self._seen_reconciliations = self._coordinator.reconcile_count
         self._debouncer: Debouncer[object] = Debouncer(
             hass,
             LOGGER,
@@ -152,8 +152,8 @@ class RecoveryWatcher:
 
     @callback
     def _coordinator_updated(self) -> None:
-        if self._coordinator.resync_count != self._seen_resyncs:
-            self._seen_resyncs = self._coordinator.resync_count
+        if self._coordinator.reconcile_count != self._seen_reconciliations:
+            self._seen_reconciliations = self._coordinator.reconcile_count
             self._debouncer.async_schedule_call()
 
     @callback

@@ -118,7 +118,7 @@ async def test_dropping_the_event_stream_mid_session_loses_no_final_state(
         {"only_allowlisted": True},
     )
     # Drop the stream while boards are in flight, and again later: events sent
-    # while it is down are lost, the resync after each reconnect must make up.
+    # while it is down are lost, the reconciliation after each reconnect must make up.
     for _ in range(3):
         await pi.fault("drop-streams", {"streams": ["sse"]})
         await wait_for(lambda: loaded_entry.runtime_data.provisioning.stream_connected)

@@ -105,7 +105,7 @@ async def test_a_session_of_300_boards_stops_at_the_cap_and_says_so_once(
     on_pi = simulator.state.sessions[session["id"]]
     await wait_for(lambda: len(on_pi.devices) == 300, timeout=30)
     await wait_for(lambda: len(board_devices(hass, loaded_entry)) == CAP)
-    # Every discovery has reached Home Assistant, and a resync read all 300 over REST.
+    # Every discovery has reached Home Assistant, and a reconciliation read all 300 over REST.
     await coordinator.async_refresh()
     await hass.async_block_till_done()
 

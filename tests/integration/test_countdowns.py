@@ -146,9 +146,9 @@ async def test_session_expires_follows_each_check(
     assert pis_expiry is not None
     await wait_for(lambda: timestamp(hass, expires) is not None)
     # Read again from the next session check's `timeout_remaining`.
-    checks = provisioning.resync_count
+    checks = provisioning.reconcile_count
     await provisioning.async_refresh()
-    assert provisioning.resync_count > checks
+    assert provisioning.reconcile_count > checks
     shown = timestamp(hass, expires)
     assert shown is not None
     assert abs((shown - pis_expiry).total_seconds()) < 2.5

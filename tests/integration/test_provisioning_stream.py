@@ -280,7 +280,7 @@ async def test_the_replay_after_a_reconnect_is_not_taken_for_a_gap(
             break
         await asyncio.sleep(0.05)
 
-    # Back: the resync shows where the boards are; then the Pi replays what was
+    # Back: the reconciliation shows where the boards are; then the Pi replays what was
     # missed (Last-Event-ID), all of it older than that answer.
     await wait_for(lambda: coordinator.stream_connected, timeout=15)
     await wait_for(lambda: coordinator.data.boards[BOARDS[1]].state is BoardState.FAILED)

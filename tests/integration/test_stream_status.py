@@ -98,7 +98,7 @@ async def test_streams_are_back_within_5_s_however_long_the_back_off(
     provisioning = loaded_entry.runtime_data.provisioning
     health = loaded_entry.runtime_data.health
     await wait_for(lambda: provisioning.stream_connected and health.monitor.connected)
-    resyncs = provisioning.resync_count
+    reconciliations = provisioning.reconcile_count
 
     await stop(simulator)
     # Wait until the back-off has grown well past 5 s for both streams.
@@ -122,8 +122,10 @@ async def test_streams_are_back_within_5_s_however_long_the_back_off(
     )
     took = time.monotonic() - back
     assert dt_util.utcnow() < scheduled, "woken, not reconnected by the back-off"
-    # Data flows: the resynchronisation after the reconnect was applied.
-    await wait_for(lambda: provisioning.resync_count > resyncs, timeout=BACK_WITHIN - took)
+    # Data flows: the reconciliation after the reconnect was applied.
+    await wait_for(
+        lambda: provisioning.reconcile_count > reconciliations, timeout=BACK_WITHIN - took
+    )
     sensor = entity_id(hass, loaded_entry, "event_stream")
     await wait_for(lambda: getattr(hass.states.get(sensor), "state", None) == "connected")
 

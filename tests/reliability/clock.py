@@ -3,7 +3,7 @@
 `async_fire_time_changed` runs every timer of the event loop that falls in the window,
 including the streams' own watchdogs (`asyncio.timeout`) and back-off sleeps and the
 simulator's engine: jumping five minutes with it would make the event stream time out
-and resynchronise, which is not what five quiet minutes do. This variant runs only
+and reconcile, which is not what five quiet minutes do. This variant runs only
 what Home Assistant scheduled: coordinator polls and `async_call_later` callbacks
 (config-entry setup retries, the unavailability grace, debouncers).
 """

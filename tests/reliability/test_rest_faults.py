@@ -46,7 +46,7 @@ async def test_bursts_of_server_errors_during_a_reconnect(
     scenario = await make_scenario(
         "burst_5xx",
         "Bursts of 500 and retryable 503 answers on every API path while the event stream "
-        "reconnects and resynchronises",
+        "reconnects and reconciles",
     )
     coordinator = loaded_entry.runtime_data.provisioning
     await wait_until(lambda: coordinator.stream_connected, hass)
@@ -86,12 +86,12 @@ async def test_bursts_of_server_errors_during_a_reconnect(
     await scenario.unload()
 
 
-async def test_a_failed_resynchronisation_is_retried_promptly(
+async def test_a_failed_reconciliation_is_retried_promptly(
     hass: HomeAssistant, loaded_entry: MockConfigEntry, make_scenario: ScenarioFactory
 ) -> None:
     scenario = await make_scenario(
-        "resync_5xx",
-        "The REST resynchronisation after a reconnect answered 500 while the stream itself recovers",
+        "reconcile_5xx",
+        "The REST reconciliation after a reconnect answered 500 while the stream itself recovers",
     )
     coordinator = loaded_entry.runtime_data.provisioning
     await wait_until(lambda: coordinator.stream_connected, hass)
@@ -99,7 +99,7 @@ async def test_a_failed_resynchronisation_is_retried_promptly(
     await scenario.provision_all()
     await scenario.wait_in_flight()
     reconnects = coordinator.stream.diagnostics["reconnect_count"]
-    # Only the session's own path fails: the stream reconnects at once, its resync does not.
+    # Only the session's own path fails: the stream reconnects at once, its reconciliation does not.
     await scenario.fault(
         "fail-next",
         count=1,

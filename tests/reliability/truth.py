@@ -262,7 +262,7 @@ class TruthChecker:
         """Wait until Home Assistant shows the Pi's truth.
 
         First in real time, with the Pi settled (no board in flight): every value an
-        event or a resynchronisation carries must match within `timeout`. Values no
+        event or a reconciliation carries must match within `timeout`. Values no
         event carries (polled ones) may lag: if they still differ, Home Assistant's
         clock is advanced by `RECONCILE_WINDOW` so its polls run, and they must match
         then. The result holds whatever still differs.

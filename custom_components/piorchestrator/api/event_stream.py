@@ -100,7 +100,7 @@ class ProvisioningEventStream(ReconnectingStream[ProvisioningEvent]):
             if err.http_status is not None and 400 <= err.http_status < 500:
                 # The request itself may be what is refused (a proxy that finds
                 # the header too long, a Pi that lost its history): ask without
-                # it. The resync after reconnecting covers what is not replayed.
+                # it. The reconciliation after reconnecting covers what is not replayed.
                 self._last_event_id = None
             raise
 

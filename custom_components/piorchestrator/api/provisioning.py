@@ -4,7 +4,7 @@ Plain data in, transitions out: the tracker knows nothing of Home Assistant,
 timers or sockets. It owns the rules that make a stream of events and the
 occasional REST snapshot agree (which of two views of a board is newer, when a
 snapshot describes the past, what hints at lost events) and says what changed
-as transitions. Side effects that need a clock or a network (a resync, a
+as transitions. Side effects that need a clock or a network (a reconciliation, a
 debounced check, a registry lookup) are asked of the `TrackerHooks` it is given.
 """
 
@@ -279,7 +279,7 @@ class ProvisioningTracker:
             # Out of order, or a replay of something older: keep what we have,
             # rather than show a board going backwards. Behind what the Pi itself
             # answered, it is the stream catching up (the replay after a reconnect
-            # arrives after its resync); behind an earlier event, ask the Pi.
+            # arrives after its reconciliation); behind an earlier event, ask the Pi.
             if self._board_fetched_at.get(mac, 0.0) <= self._board_event_at.get(mac, 0.0):
                 self.hooks.suspect("backwards")
             return

@@ -2,7 +2,7 @@
 
 Both are long-lived connections that must survive a Pi reboot or a WiFi drop: they
 reconnect forever with back-off, tell their consumer when they go down and come
-back (so it can resynchronise over REST), log an outage once rather than once per
+back (so it can reconcile over REST), log an outage once rather than once per
 attempt, and keep a small diagnostics record. `ReconnectingStream` is that loop,
 written once; a subclass supplies how to open, read and close its connection.
 """
@@ -57,7 +57,7 @@ class StreamConnected:
     """The stream is (again) connected.
 
     `reconnected` is True when a `StreamDisconnected` came before: events sent in
-    between may be lost, so the consumer should resynchronise over REST. `gap` is
+    between may be lost, so the consumer should reconcile over REST. `gap` is
     how long the stream was down, in seconds (None on a first connection).
     """
 
