@@ -15,7 +15,7 @@ from .const import DOMAIN
 from .data import PiOrchestratorConfigEntry
 from .devices import open_session_id
 from .entity import BoardEntity, async_setup_board_entities
-from .errors import handle_errors
+from .error_handling import handle_errors
 
 PARALLEL_UPDATES = 1
 

@@ -47,7 +47,7 @@ from .const import (
     MIN_STALE_BOARD_DAYS,
 )
 from .data import PiOrchestratorConfigEntry, create_client
-from .errors import ErrorKind, error_kind
+from .error_handling import ErrorKind, error_kind
 
 _PORT_SELECTOR = NumberSelector(
     NumberSelectorConfig(min=1, max=65535, step=1, mode=NumberSelectorMode.BOX)

@@ -18,7 +18,7 @@ from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
 from .api.client import PiOrchestratorClient
 from .api.models import AllowlistEntry, DoorStatus
 from .const import ALLOWLIST_POLL_INTERVAL, ALLOWLIST_REFRESH_COOLDOWN, DOMAIN, LOGGER
-from .errors import translate_update_errors
+from .error_handling import translate_update_errors
 
 if TYPE_CHECKING:
     from .data import PiOrchestratorConfigEntry

@@ -14,7 +14,7 @@ from .const import DOMAIN
 from .coordinator import DoorCoordinator
 from .data import PiOrchestratorConfigEntry
 from .entity import PiOrchestratorEntity
-from .errors import translate_errors
+from .error_handling import translate_errors
 
 PARALLEL_UPDATES = 1
 

@@ -38,7 +38,7 @@ from .const import (
     LOGGER,
 )
 from .data import PiOrchestratorConfigEntry
-from .errors import ErrorKind, async_handle_client_error
+from .error_handling import ErrorKind, async_handle_client_error
 from .provisioning_coordinator import SessionTransition, Transition
 
 ISSUE_TRANSLATION_KEY: Final = "recoverable_session"

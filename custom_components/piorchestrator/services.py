@@ -52,7 +52,7 @@ from .const import (
 from .coordinator import Allowlist
 from .data import PiOrchestratorConfigEntry
 from .devices import board_mac, open_session_id
-from .errors import translate_errors
+from .error_handling import translate_errors
 from .repairs import async_delete_recovery_issue
 
 SERVICE_START_BATCH: Final = "start_batch"

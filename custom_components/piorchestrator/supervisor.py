@@ -19,7 +19,7 @@ from homeassistant.core import HomeAssistant, callback
 from .api.backoff import Backoff
 from .api.errors import PiOrchestratorError
 from .const import DOMAIN, LOGGER
-from .errors import ErrorKind, async_handle_client_error, error_kind
+from .error_handling import ErrorKind, async_handle_client_error, error_kind
 
 if TYPE_CHECKING:
     from .data import PiOrchestratorConfigEntry

@@ -20,7 +20,7 @@ import pytest
 from custom_components.piorchestrator.api.client import PiOrchestratorClient, RetryPolicy
 from custom_components.piorchestrator.api.envelope import interpret
 from custom_components.piorchestrator.api.errors import PiOrchestratorError
-from custom_components.piorchestrator.errors import error_placeholders, translation_key_for
+from custom_components.piorchestrator.error_handling import error_placeholders, translation_key_for
 from tests.reliability.results import COLLECTOR, DETERMINISTIC, examples
 
 from .strategies import deep_json_texts, dumps, json_values, mutate, numbers, texts

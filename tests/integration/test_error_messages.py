@@ -25,7 +25,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from custom_components.piorchestrator.api.envelope import interpret
 from custom_components.piorchestrator.api.errors import ErrorCode
 from custom_components.piorchestrator.const import DOMAIN
-from custom_components.piorchestrator.errors import translate_errors
+from custom_components.piorchestrator.error_handling import translate_errors
 from simulator import Simulator
 from simulator.envelope import ApiError, render_error
 
