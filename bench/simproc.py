@@ -163,17 +163,17 @@ class SimProcess:
         provisioned_ns = time.perf_counter_ns()
         engine.provision_all(session.id, only_allowlisted=False)
         while True:
-            states = [candidate.state for candidate in session.devices.values()]
+            states = [board.state for board in session.devices.values()]
             if all(state in ("verified", "failed") for state in states):
                 retryable = [
-                    candidate
-                    for candidate in session.devices.values()
-                    if candidate.state == "failed" and candidate.retry_count < 3
+                    board
+                    for board in session.devices.values()
+                    if board.state == "failed" and board.retry_count < 3
                 ]
                 if not retry_failed or not retryable:
                     break
-                for candidate in retryable:
-                    engine.retry_device(session.id, candidate.mac)
+                for board in retryable:
+                    engine.retry_device(session.id, board.mac)
             await _tick(deadline)
         finished = time.perf_counter_ns()
         if stop:
@@ -181,7 +181,7 @@ class SimProcess:
         return {
             "session_id": session.id,
             "boards": len(session.devices),
-            "states": {mac: candidate.state for mac, candidate in session.devices.items()},
+            "states": {mac: board.state for mac, board in session.devices.items()},
             "published": RECORDER.published - published,
             "started_ns": started,
             "provisioned_ns": provisioned_ns,

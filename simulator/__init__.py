@@ -6,12 +6,12 @@ simulator each check the other against the contract.
 
 from simulator.config import SimulatorConfig
 from simulator.server import Simulator
-from simulator.state import AllowlistEntry, Board, Candidate, Door, Session, SimState
+from simulator.state import AllowlistEntry, Board, BoardHardware, Door, Session, SimState
 
 __all__ = [
     "AllowlistEntry",
     "Board",
-    "Candidate",
+    "BoardHardware",
     "Door",
     "Session",
     "SimState",

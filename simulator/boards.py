@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from random import Random
 
-from simulator.state import Board
+from simulator.state import BoardHardware
 
 # Espressif OUIs, so generated MACs look like what a technician sees on a real board.
 _ESPRESSIF_OUIS = ("24:0A:C4", "30:AE:A4", "A4:CF:12", "CC:50:E3", "08:3A:F2", "94:B9:7E")
@@ -23,10 +23,10 @@ def random_mac(rng: Random, taken: Iterable[str]) -> str:
             return mac
 
 
-def make_board(rng: Random, mac: str, index: int, *, fail_once: bool = False) -> Board:
+def make_board(rng: Random, mac: str, index: int, *, fail_once: bool = False) -> BoardHardware:
     """Create one board; `index` picks its onboarding-network address."""
     host = _FIRST_HOST + index
-    return Board(
+    return BoardHardware(
         mac=mac,
         ip=f"10.42.{host // 250}.{host % 250 + 2}",
         rssi=-rng.randint(38, 82),
@@ -36,16 +36,16 @@ def make_board(rng: Random, mac: str, index: int, *, fail_once: bool = False) ->
 
 
 def add_boards(
-    boards: dict[str, Board],
+    boards: dict[str, BoardHardware],
     rng: Random,
     *,
     count: int = 0,
     macs: Iterable[str] = (),
     fail_once: Iterable[str] = (),
-) -> list[Board]:
+) -> list[BoardHardware]:
     """Add named boards, then `count` random ones; return those actually added."""
     failing = set(fail_once)
-    added: list[Board] = []
+    added: list[BoardHardware] = []
     for mac in macs:
         if mac in boards:
             if mac in failing:
@@ -64,12 +64,12 @@ def add_boards(
 
 def initial_boards(
     rng: Random, *, count: int, named: Iterable[str], fail_once: Iterable[str]
-) -> dict[str, Board]:
+) -> dict[str, BoardHardware]:
     """Build the starting pool: named MACs first, then random boards up to `count`.
 
     Named MACs come first so that a demo's --allowlist matches boards that really exist.
     """
-    boards: dict[str, Board] = {}
+    boards: dict[str, BoardHardware] = {}
     names = list(dict.fromkeys([*named, *fail_once]))
     add_boards(boards, rng, macs=names, fail_once=fail_once)
     add_boards(boards, rng, count=max(0, count - len(boards)))

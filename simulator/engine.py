@@ -25,7 +25,7 @@ from simulator.state import (
     IN_FLIGHT,
     ONBOARDING_SSID,
     Board,
-    Candidate,
+    BoardHardware,
     Session,
     SessionConfig,
     SimState,
@@ -160,7 +160,7 @@ class Engine:
         session = self.current_session()
         if session is None:
             return {"ssid": ONBOARDING_SSID, "is_active": False, "connected_devices": 0}
-        connected = sum(candidate.state != "verified" for candidate in session.devices.values())
+        connected = sum(board.state != "verified" for board in session.devices.values())
         return {"ssid": ONBOARDING_SSID, "is_active": True, "connected_devices": connected}
 
     def timeout_remaining(self, session: Session) -> str | None:
@@ -170,12 +170,10 @@ class Engine:
         left = (parse_rfc3339(session.expires_at) - utcnow()).total_seconds()
         return go_duration(left)
 
-    def devices(self, session: Session, state: str | None = None) -> list[Candidate]:
+    def devices(self, session: Session, state: str | None = None) -> list[Board]:
         """Return a session's boards, optionally only those in `state`."""
         return [
-            candidate
-            for candidate in session.devices.values()
-            if state is None or candidate.state == state
+            board for board in session.devices.values() if state is None or board.state == state
         ]
 
     # ----------------------------------------------------------------- sessions
@@ -274,14 +272,14 @@ class Engine:
         )
         self._narrate_network("started", session.id)
 
-        for candidate in list(session.devices.values()):
-            if candidate.state == "provisioning":
-                self._fail(session, candidate, Failure("DEVICE_TIMEOUT", INTERRUPTED_MESSAGE))
-            elif candidate.state == "provisioned":
-                self._transition(session, candidate, "verifying")
-                self._spawn(runtime, self._pipeline(session.id, candidate.mac, verify_only=True))
-            elif candidate.state == "verifying":
-                self._spawn(runtime, self._pipeline(session.id, candidate.mac, verify_only=True))
+        for board in list(session.devices.values()):
+            if board.state == "provisioning":
+                self._fail(session, board, Failure("DEVICE_TIMEOUT", INTERRUPTED_MESSAGE))
+            elif board.state == "provisioned":
+                self._transition(session, board, "verifying")
+                self._spawn(runtime, self._pipeline(session.id, board.mac, verify_only=True))
+            elif board.state == "verifying":
+                self._spawn(runtime, self._pipeline(session.id, board.mac, verify_only=True))
 
         self._schedule_discovery(session, self._waiting_boards(session), LATE_DISCOVERY_SPREAD)
         if session.state == "discovering" or session.state_before_pause == "discovering":
@@ -306,58 +304,58 @@ class Engine:
 
     # ----------------------------------------------------------------- devices
 
-    def provision_device(self, session_id: str, mac: str) -> Candidate:
+    def provision_device(self, session_id: str, mac: str) -> Board:
         """Send credentials to one allowlisted board."""
-        session, candidate = self._require_idle_device(session_id, mac)
-        if candidate.state != "discovered":
-            hint = "; use retry" if candidate.state == "failed" else ""
+        session, board = self._require_idle_device(session_id, mac)
+        if board.state != "discovered":
+            hint = "; use retry" if board.state == "failed" else ""
             raise ApiError(
-                "DEVICE_INVALID_STATE", f"device {mac} is {candidate.state}, not discovered{hint}"
+                "DEVICE_INVALID_STATE", f"device {mac} is {board.state}, not discovered{hint}"
             )
-        if not candidate.in_allowlist:
+        if not board.in_allowlist:
             raise ApiError("DEVICE_NOT_IN_ALLOWLIST", f"device {mac} is not in the allowlist")
-        self._begin(session, candidate, retry=False)
-        return candidate
+        self._begin(session, board, retry=False)
+        return board
 
     def provision_all(self, session_id: str, *, only_allowlisted: bool) -> tuple[int, int]:
         """Start every discovered board; return (initiated, skipped)."""
         session = self._require_running(session_id)
         initiated = skipped = 0
-        for candidate in self.devices(session, "discovered"):
-            if candidate.skipped or (only_allowlisted and not candidate.in_allowlist):
+        for board in self.devices(session, "discovered"):
+            if board.skipped or (only_allowlisted and not board.in_allowlist):
                 skipped += 1
                 continue
-            self._begin(session, candidate, retry=False)
+            self._begin(session, board, retry=False)
             initiated += 1
         return initiated, skipped
 
-    def retry_device(self, session_id: str, mac: str) -> Candidate:
+    def retry_device(self, session_id: str, mac: str) -> Board:
         """Take a failed board back to provisioning."""
         session = self._require_running(session_id)
-        candidate = self._require_device(session, mac)
-        if candidate.state != "failed":
+        board = self._require_device(session, mac)
+        if board.state != "failed":
             raise ApiError(
                 "DEVICE_INVALID_STATE",
-                f"device {mac} is {candidate.state}; only failed devices can be retried",
+                f"device {mac} is {board.state}; only failed devices can be retried",
             )
-        if candidate.retry_count >= MAX_RETRIES:
+        if board.retry_count >= MAX_RETRIES:
             raise ApiError(
                 "MAX_RETRIES_EXCEEDED",
-                f"device {mac} was already retried {candidate.retry_count} times (limit {MAX_RETRIES})",
+                f"device {mac} was already retried {board.retry_count} times (limit {MAX_RETRIES})",
             )
-        self._begin(session, candidate, retry=True)
-        return candidate
+        self._begin(session, board, retry=True)
+        return board
 
-    def skip_device(self, session_id: str, mac: str) -> Candidate:
+    def skip_device(self, session_id: str, mac: str) -> Board:
         """Mark a board as not to be provisioned; its state is left as it is."""
-        session, candidate = self._require_idle_device(session_id, mac)
-        if candidate.state == "verified":
+        session, board = self._require_idle_device(session_id, mac)
+        if board.state == "verified":
             raise ApiError("DEVICE_INVALID_STATE", f"device {mac} is already verified")
-        candidate.skipped = True
+        board.skipped = True
         self._touch(session)
         self._save()
         self.journal.info("provisioning", f"device {mac} skipped in session {session.id}")
-        return candidate
+        return board
 
     def forget_device(self, session_id: str, mac: str) -> None:
         """Drop a board from a session without a word, as a Pi whose record of it was lost.
@@ -365,7 +363,7 @@ class Engine:
         A fault, not an API operation: nothing is narrated, so only a client that
         compares with the session over REST notices.
         """
-        session, candidate = self._require_idle_device(session_id, mac)
+        session, board = self._require_idle_device(session_id, mac)
         del session.devices[mac]
         self._touch(session)
         self._save()
@@ -375,7 +373,7 @@ class Engine:
 
     def add_boards(
         self, *, count: int = 0, macs: Iterable[str] = (), fail_once: bool = False
-    ) -> list[Board]:
+    ) -> list[BoardHardware]:
         """Put more boards on the onboarding network; a running session discovers them."""
         names = list(macs)
         added = add_boards(
@@ -396,11 +394,11 @@ class Engine:
         for session in self.state.sessions.values():
             if not session.is_open:
                 continue
-            for candidate in session.devices.values():
-                entry = self.state.allowlist.get(candidate.mac)
-                candidate.in_allowlist = entry is not None
+            for board in session.devices.values():
+                entry = self.state.allowlist.get(board.mac)
+                board.in_allowlist = entry is not None
                 if entry is not None and entry.container_id:
-                    candidate.container_id = entry.container_id
+                    board.container_id = entry.container_id
 
     # ----------------------------------------------------------------- guards
 
@@ -434,63 +432,63 @@ class Engine:
         return session
 
     @staticmethod
-    def _require_device(session: Session, mac: str) -> Candidate:
-        candidate = session.devices.get(mac)
-        if candidate is None:
+    def _require_device(session: Session, mac: str) -> Board:
+        board = session.devices.get(mac)
+        if board is None:
             raise ApiError("DEVICE_NOT_FOUND", f"device {mac} not found in session {session.id}")
-        return candidate
+        return board
 
-    def _require_idle_device(self, session_id: str, mac: str) -> tuple[Session, Candidate]:
+    def _require_idle_device(self, session_id: str, mac: str) -> tuple[Session, Board]:
         """A board of a running session that no provisioning step is working on."""
         session = self._require_running(session_id)
-        candidate = self._require_device(session, mac)
-        if candidate.state in IN_FLIGHT:
-            raise ApiError("DEVICE_ALREADY_PROVISIONING", f"device {mac} is {candidate.state}")
-        return session, candidate
+        board = self._require_device(session, mac)
+        if board.state in IN_FLIGHT:
+            raise ApiError("DEVICE_ALREADY_PROVISIONING", f"device {mac} is {board.state}")
+        return session, board
 
     # ----------------------------------------------------------------- transitions
 
-    def _begin(self, session: Session, candidate: Candidate, *, retry: bool) -> None:
-        board = self.state.boards.get(candidate.mac)
-        if board is not None:
-            board.attempts += 1
+    def _begin(self, session: Session, board: Board, *, retry: bool) -> None:
+        hardware = self.state.boards.get(board.mac)
+        if hardware is not None:
+            hardware.attempts += 1
         if retry:
-            candidate.retry_count += 1
-        candidate.skipped = False
-        candidate.error_message = None
-        self._transition(session, candidate, "provisioning")
+            board.retry_count += 1
+        board.skipped = False
+        board.error_message = None
+        self._transition(session, board, "provisioning")
         runtime = self._runtimes.get(session.id)
         if runtime is not None:
-            self._spawn(runtime, self._pipeline(session.id, candidate.mac, verify_only=False))
+            self._spawn(runtime, self._pipeline(session.id, board.mac, verify_only=False))
 
-    def _transition(self, session: Session, candidate: Candidate, new_state: str) -> None:
-        previous = candidate.state
-        candidate.state = new_state
+    def _transition(self, session: Session, board: Board, new_state: str) -> None:
+        previous = board.state
+        board.state = new_state
         now = rfc3339()
         if new_state == "provisioned":
-            candidate.provisioned_at = now
-            entry = self.state.allowlist.get(candidate.mac)
+            board.provisioned_at = now
+            entry = self.state.allowlist.get(board.mac)
             if entry is not None and not entry.used:
                 entry.used = True
                 entry.used_at = now
         elif new_state == "verified":
-            candidate.verified_at = now
-            board = self.state.boards.get(candidate.mac)
-            if board is not None:
+            board.verified_at = now
+            hardware = self.state.boards.get(board.mac)
+            if hardware is not None:
                 # It joined the target WiFi and left the onboarding network.
-                board.on_onboarding = False
+                hardware.on_onboarding = False
         self._touch(session)
         self._save()
-        self.journal.info("provisioning", f"device {candidate.mac}: {previous} -> {new_state}")
-        self.narrator.device_changed(candidate, previous)
+        self.journal.info("provisioning", f"device {board.mac}: {previous} -> {new_state}")
+        self.narrator.device_changed(board, previous)
         if new_state == "verified":
             self._narrate_network("devices", session.id)
 
-    def _fail(self, session: Session, candidate: Candidate, failure: Failure) -> None:
-        candidate.error_message = failure.message
-        self._transition(session, candidate, "failed")
-        self.journal.warning("provisioning", f"device {candidate.mac} failed: {failure.message}")
-        self.narrator.error(failure.code, f"{candidate.mac}: {failure.message}", True, session.id)
+    def _fail(self, session: Session, board: Board, failure: Failure) -> None:
+        board.error_message = failure.message
+        self._transition(session, board, "failed")
+        self.journal.warning("provisioning", f"device {board.mac} failed: {failure.message}")
+        self.narrator.error(failure.code, f"{board.mac}: {failure.message}", True, session.id)
 
     def _touch(self, session: Session) -> None:
         session.recount()
@@ -525,17 +523,17 @@ class Engine:
         if runtime is not None:
             me = asyncio.current_task()
             await _cancel([task for task in runtime.tasks if task is not me])
-        for candidate in list(session.devices.values()):
-            if candidate.state in IN_FLIGHT:
-                self._fail(session, candidate, Failure("NETWORK_ERROR", CLOSED_MESSAGE))
+        for board in list(session.devices.values()):
+            if board.state in IN_FLIGHT:
+                self._fail(session, board, Failure("NETWORK_ERROR", CLOSED_MESSAGE))
         await self.clock.sleep(CLOSING_DELAY)
         self._finish_closed(session, reason, narrate_network=runtime is not None)
 
     def _finish_closed(self, session: Session, reason: str, *, narrate_network: bool) -> None:
-        for candidate in list(session.devices.values()):
-            if candidate.state in IN_FLIGHT:
-                candidate.state = "failed"
-                candidate.error_message = CLOSED_MESSAGE
+        for board in list(session.devices.values()):
+            if board.state in IN_FLIGHT:
+                board.state = "failed"
+                board.error_message = CLOSED_MESSAGE
         session.state = "closed"
         session.close_reason = reason
         session.recoverable = False
@@ -564,22 +562,22 @@ class Engine:
         task.add_done_callback(runtime.tasks.discard)
         task.add_done_callback(_report_crash)
 
-    def _waiting_boards(self, session: Session) -> list[Board]:
+    def _waiting_boards(self, session: Session) -> list[BoardHardware]:
         return [
-            board
-            for board in self.state.boards.values()
-            if board.on_onboarding and board.mac not in session.devices
+            hardware
+            for hardware in self.state.boards.values()
+            if hardware.on_onboarding and hardware.mac not in session.devices
         ]
 
     def _schedule_discovery(
-        self, session: Session, boards: Iterable[Board], spread: tuple[float, float]
+        self, session: Session, boards: Iterable[BoardHardware], spread: tuple[float, float]
     ) -> None:
         runtime = self._runtimes.get(session.id)
         if runtime is None:
             return
-        for board in boards:
+        for hardware in boards:
             delay = self.rng.uniform(*spread)
-            self._spawn(runtime, self._discover(session.id, board.mac, delay))
+            self._spawn(runtime, self._discover(session.id, hardware.mac, delay))
 
     async def _hold(self, session_id: str, seconds: float) -> bool:
         """Sleep a simulated duration, then wait while paused; False if the session ended."""
@@ -594,14 +592,14 @@ class Engine:
         if not await self._hold(session_id, delay):
             return
         session = self.state.sessions[session_id]
-        board = self.state.boards.get(mac)
-        if board is None or not board.on_onboarding or mac in session.devices:
+        hardware = self.state.boards.get(mac)
+        if hardware is None or not hardware.on_onboarding or mac in session.devices:
             return
-        self._found(session, board)
+        self._found(session, hardware)
         self._save()
         self._narrate_network("devices", session_id)
 
-    def flood(self, count: int) -> tuple[list[Board], int]:
+    def flood(self, count: int) -> tuple[list[BoardHardware], int]:
         """Put `count` boards on the network; the running session finds them all at once.
 
         Returns the boards added and how many the session discovered (none when no
@@ -615,34 +613,34 @@ class Engine:
             if session is not None:
                 self._schedule_discovery(session, added, LATE_DISCOVERY_SPREAD)
             return added, 0
-        for board in added:
-            self._found(session, board)
+        for hardware in added:
+            self._found(session, hardware)
         self._save()
         self._narrate_network("devices", session.id)
         return added, len(added)
 
-    def _found(self, session: Session, board: Board) -> None:
-        """The session discovers `board` now (the caller saves and narrates the network)."""
-        mac = board.mac
+    def _found(self, session: Session, hardware: BoardHardware) -> None:
+        """The session discovers `hardware` now (the caller saves and narrates the network)."""
+        mac = hardware.mac
         entry = self.state.allowlist.get(mac)
-        candidate = Candidate(
+        board = Board(
             mac=mac,
-            ip=board.ip,
+            ip=hardware.ip,
             state="discovered",
-            rssi=board.rssi,
-            firmware_version=board.firmware_version,
+            rssi=hardware.rssi,
+            firmware_version=hardware.firmware_version,
             discovered_at=rfc3339(),
             session_id=session.id,
             in_allowlist=entry is not None,
             container_id=entry.container_id if entry is not None else None,
         )
-        session.devices[mac] = candidate
+        session.devices[mac] = board
         became_active = session.state == "discovering"
         if became_active:
             session.state = "active"
         self._touch(session)
-        self.journal.info("provisioning", f"device {mac} discovered at {board.ip}")
-        self.narrator.device_discovered(candidate)
+        self.journal.info("provisioning", f"device {mac} discovered at {hardware.ip}")
+        self.narrator.device_discovered(board)
         if became_active:
             self.narrator.session_changed(session)
 
@@ -677,21 +675,21 @@ class Engine:
         session = self.state.sessions.get(session_id)
         if session is None or session_id not in self._runtimes:
             return False
-        candidate = session.devices.get(mac)
-        if candidate is None or candidate.state != expected:
+        board = session.devices.get(mac)
+        if board is None or board.state != expected:
             return False
-        failure = self._roll(session, candidate, stage) if stage else None
+        failure = self._roll(session, board, stage) if stage else None
         if failure is not None:
-            self._fail(session, candidate, failure)
+            self._fail(session, board, failure)
             return False
-        self._transition(session, candidate, new_state)
+        self._transition(session, board, new_state)
         return True
 
-    def _roll(self, session: Session, candidate: Candidate, stage: str) -> Failure | None:
-        board = self.state.boards.get(candidate.mac)
-        if board is not None and board.fail_once:
+    def _roll(self, session: Session, board: Board, stage: str) -> Failure | None:
+        hardware = self.state.boards.get(board.mac)
+        if hardware is not None and hardware.fail_once:
             # Fails its first attempt, then is guaranteed to succeed: a demo prop.
-            if board.attempts <= 1 and stage == "provision":
+            if hardware.attempts <= 1 and stage == "provision":
                 return Failure("DEVICE_REJECTED", "device rejected credentials")
             return None
         if self.rng.random() >= self.config.fail_rate:
@@ -704,7 +702,7 @@ class Engine:
             )
         code = self.rng.choice(("DEVICE_UNREACHABLE", "DEVICE_REJECTED", "DEVICE_TIMEOUT"))
         message = {
-            "DEVICE_UNREACHABLE": f"cannot connect to device at {candidate.ip}",
+            "DEVICE_UNREACHABLE": f"cannot connect to device at {board.ip}",
             "DEVICE_REJECTED": "device rejected credentials",
             "DEVICE_TIMEOUT": (
                 f"device did not respond within {session.config.provisioning_timeout_seconds}s"

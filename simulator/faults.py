@@ -482,16 +482,16 @@ def _tampered_frame(ctx: Context, body: dict[str, Any]) -> tuple[str, str]:
     session_id = body.get("session_id", current.id if current is not None else None)
     if not isinstance(session_id, str):
         raise _BadFaultRequestError("no running session: give session_id")
-    candidate = ctx.engine.get_session(session_id).devices.get(_fault_mac(raw_mac))
-    if candidate is None:
+    board = ctx.engine.get_session(session_id).devices.get(_fault_mac(raw_mac))
+    if board is None:
         raise _BadFaultRequestError(f"the session has no board {raw_mac}")
     # The narrator of the run, on a broker of its own: the event is built, not published.
     capture = EventBroker("tampered", buffer_size=4)
     narrator = make_narrator(ctx.config.sse_vocabulary, capture, ctx.config.sse_framing)
     if kind == "discovered":
-        narrator.device_discovered(candidate)
+        narrator.device_discovered(board)
     else:
-        narrator.device_changed(candidate, candidate.state)
+        narrator.device_changed(board, board.state)
     _, built = capture.subscribe(last_event_id=0)
     event = built[-1]
     data = event.data

@@ -94,17 +94,17 @@ class MonitorHub:
         """Return camera_status: every verified board, as the Pi's camera registry would."""
         cameras: dict[str, Any] = {}
         for session in self.state.sessions.values():
-            for candidate in session.devices.values():
-                if candidate.state != "verified":
+            for board in session.devices.values():
+                if board.state != "verified":
                     continue
-                camera_id = "espcam-" + candidate.mac.replace(":", "")[-6:].lower()
+                camera_id = "espcam-" + board.mac.replace(":", "")[-6:].lower()
                 cameras[camera_id] = {
                     "id": camera_id,
-                    "mac": candidate.mac,
+                    "mac": board.mac,
                     "status": "online",
                     "last_seen": self.metrics.snapshot.timestamp,
-                    "rssi": candidate.rssi,
-                    "container_id": candidate.container_id,
+                    "rssi": board.rssi,
+                    "container_id": board.container_id,
                 }
         return cameras
 

@@ -10,7 +10,7 @@ from simulator.context import CONTEXT, Context
 from simulator.envelope import ApiError, Reply, mac_param, query_flag, read_json
 from simulator.events import WireEvent
 from simulator.sse import StreamSpec, last_event_id, serve_stream
-from simulator.state import CANDIDATE_STATES, SessionConfig
+from simulator.state import BOARD_STATES, SessionConfig
 
 _TIMEOUT_KEYS: Final = (
     "discovery_timeout_seconds",
@@ -124,8 +124,8 @@ async def list_devices(request: web.Request) -> Reply:
     """GET /provisioning/batch/:id/devices?state=."""
     ctx = request.app[CONTEXT]
     state = request.query.get("state") or None
-    if state is not None and state not in CANDIDATE_STATES:
-        raise ApiError("VALIDATION_FAILED", f"state must be one of {list(CANDIDATE_STATES)}")
+    if state is not None and state not in BOARD_STATES:
+        raise ApiError("VALIDATION_FAILED", f"state must be one of {list(BOARD_STATES)}")
     session = ctx.engine.get_session(request.match_info["id"])
     return Reply({"devices": [device.to_api() for device in ctx.engine.devices(session, state)]})
 

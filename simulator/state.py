@@ -1,4 +1,4 @@
-"""The simulated Pi's data: sessions, candidates, allowlist, boards and the door.
+"""The simulated Pi's data: sessions and their boards, allowlist, board hardware, the door.
 
 `to_api()` gives the wire shape of API.md §5; `to_json()`/`from_json()` give the persisted
 shape, which also keeps the bookkeeping the API never shows.
@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from _typeshed import DataclassInstance
 
 SESSION_STATES: Final = ("discovering", "active", "paused", "closing", "closed")
-CANDIDATE_STATES: Final = (
+BOARD_STATES: Final = (
     "discovered",
     "provisioning",
     "provisioned",
@@ -62,7 +62,7 @@ class SessionConfig:
 
 
 @dataclass(slots=True)
-class Candidate:
+class Board:
     """One ESP32-CAM board seen in a session."""
 
     mac: str
@@ -121,7 +121,7 @@ class Session:
     provisioned_count: int = 0
     verified_count: int = 0
     failed_count: int = 0
-    devices: dict[str, Candidate] = field(default_factory=dict)
+    devices: dict[str, Board] = field(default_factory=dict)
     # Bookkeeping never sent over the wire.
     state_before_pause: str | None = None
     interrupted_state: str | None = None
@@ -136,7 +136,7 @@ class Session:
 
     def recount(self) -> None:
         """Derive the counters from the boards, so they can never drift."""
-        states = [candidate.state for candidate in self.devices.values()]
+        states = [board.state for board in self.devices.values()]
         self.device_count = len(states)
         self.provisioned_count = sum(state in CREDENTIALED for state in states)
         self.verified_count = states.count("verified")
@@ -164,7 +164,7 @@ class Session:
         """Return the persisted shape."""
         data = _to_json(self)
         data["config"] = self.config.to_api()
-        data["devices"] = [candidate.to_json() for candidate in self.devices.values()]
+        data["devices"] = [board.to_json() for board in self.devices.values()]
         return data
 
     @classmethod
@@ -172,10 +172,10 @@ class Session:
         """Rebuild from the persisted shape."""
         plain = dict(data)
         config = _from_json(SessionConfig, plain.pop("config", None) or {})
-        devices = [_from_json(Candidate, item) for item in plain.pop("devices", [])]
+        devices = [_from_json(Board, item) for item in plain.pop("devices", [])]
         session = _from_json(cls, plain)
         session.config = config
-        session.devices = {candidate.mac: candidate for candidate in devices}
+        session.devices = {board.mac: board for board in devices}
         return session
 
 
@@ -209,7 +209,7 @@ class AllowlistEntry:
 
 
 @dataclass(slots=True)
-class Board:
+class BoardHardware:
     """Simulated hardware: one ESP32-CAM, on the onboarding network until verified."""
 
     mac: str
@@ -276,7 +276,7 @@ class SimState:
 
     sessions: dict[str, Session] = field(default_factory=dict)
     allowlist: dict[str, AllowlistEntry] = field(default_factory=dict)
-    boards: dict[str, Board] = field(default_factory=dict)
+    boards: dict[str, BoardHardware] = field(default_factory=dict)
     door: Door = field(default_factory=Door)
     event_seq: int = 0
 
@@ -311,7 +311,7 @@ class SimState:
         """Rebuild from the persisted shape."""
         sessions = [Session.from_json(item) for item in data.get("sessions", [])]
         entries = [_from_json(AllowlistEntry, item) for item in data.get("allowlist", [])]
-        boards = [_from_json(Board, item) for item in data.get("boards", [])]
+        boards = [_from_json(BoardHardware, item) for item in data.get("boards", [])]
         return cls(
             sessions={session.id: session for session in sessions},
             allowlist={entry.mac: entry for entry in entries},

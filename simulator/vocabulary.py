@@ -13,7 +13,7 @@ from typing import Any, Literal
 from simulator.clock import rfc3339
 from simulator.config import Framing, Vocabulary
 from simulator.events import EventBroker
-from simulator.state import Candidate, Session
+from simulator.state import Board, Session
 
 ENVELOPE_VERSION = "1.0"
 
@@ -95,11 +95,11 @@ class Narrator:
         """A session will expire soon."""
         raise NotImplementedError
 
-    def device_discovered(self, device: Candidate) -> None:
+    def device_discovered(self, device: Board) -> None:
         """A board showed up on the onboarding network."""
         raise NotImplementedError
 
-    def device_changed(self, device: Candidate, previous: str) -> None:
+    def device_changed(self, device: Board, previous: str) -> None:
         """A board moved from `previous` to `device.state`."""
         raise NotImplementedError
 
@@ -135,11 +135,11 @@ class BackendNarrator(Narrator):
         """Emit session.timeout_warning."""
         self.emit("session.timeout_warning", {"session": session.to_api()}, session.id)
 
-    def device_discovered(self, device: Candidate) -> None:
-        """Emit device.discovered with the full candidate."""
+    def device_discovered(self, device: Board) -> None:
+        """Emit device.discovered with the full board."""
         self.emit("device.discovered", {"device": device.to_api()}, device.session_id)
 
-    def device_changed(self, device: Candidate, previous: str) -> None:
+    def device_changed(self, device: Board, previous: str) -> None:
         """Emit the specific device event for the new state, else device.state_changed."""
         event_type = _DEVICE_EVENT_A.get(device.state, "device.state_changed")
         if device.state == previous:
@@ -197,7 +197,7 @@ class DashboardNarrator(Narrator):
         """Emit session.status: B has no warning event, the session carries expires_at."""
         self._status(session)
 
-    def device_discovered(self, device: Candidate) -> None:
+    def device_discovered(self, device: Board) -> None:
         """Emit the flat device.discovered."""
         self.emit(
             "device.discovered",
@@ -211,7 +211,7 @@ class DashboardNarrator(Narrator):
             device.session_id,
         )
 
-    def device_changed(self, device: Candidate, previous: str) -> None:
+    def device_changed(self, device: Board, previous: str) -> None:
         """Emit device.state_changed with previous/new state, progress and error."""
         payload: dict[str, Any] = {
             "mac": device.mac,

@@ -59,8 +59,8 @@ def of_type(*types: str) -> Callable[[dict[str, Any]], bool]:
 
 
 def device_state(sim: Simulator, session_id: str, mac: str) -> str | None:
-    candidate = sim.state.sessions[session_id].devices.get(mac)
-    return candidate.state if candidate else None
+    board = sim.state.sessions[session_id].devices.get(mac)
+    return board.state if board else None
 
 
 async def test_full_session_reaches_verified_with_ordered_events(
@@ -241,9 +241,9 @@ async def test_fail_once_then_retry_succeeds(
     status, data = await api(http, sim, "POST", device_path(session_id, A, "retry"))
     assert (status, data["state"]) == (200, "provisioning")
     await stream.until(of_type("device.verified"))
-    candidate = sim.state.sessions[session_id].devices[A]
-    assert candidate.retry_count == 1
-    assert candidate.error_message is None
+    board = sim.state.sessions[session_id].devices[A]
+    assert board.retry_count == 1
+    assert board.error_message is None
     session = sim.state.sessions[session_id]
     assert (session.failed_count, session.verified_count) == (0, 1)
 
@@ -408,9 +408,9 @@ async def test_stop_fails_boards_in_flight(
     assert status == 200
     assert data["session"]["state"] == "closed"
     assert data["session"]["failed_count"] == 1
-    candidate = sim.state.sessions[session_id].devices[A]
-    assert candidate.state == "failed"
-    assert candidate.error_message == "session closed before the device finished"
+    board = sim.state.sessions[session_id].devices[A]
+    assert board.state == "failed"
+    assert board.error_message == "session closed before the device finished"
 
 
 async def test_logs_stream(http: aiohttp.ClientSession, sim: Simulator, open_sse: OpenSse) -> None:
