@@ -91,7 +91,7 @@ async def test_a_failed_reconciliation_is_retried_promptly(
 ) -> None:
     scenario = await make_scenario(
         "reconcile_5xx",
-        "The REST reconciliation after a reconnect answered 500 while the stream itself recovers",
+        "The REST reconciliation after a reconnect answered 500 while the stream itself comes back",
     )
     coordinator = loaded_entry.runtime_data.provisioning
     await wait_until(lambda: coordinator.stream_connected, hass)

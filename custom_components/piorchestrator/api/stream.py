@@ -282,8 +282,8 @@ class ReconnectingStream[ItemT](ABC):
     def _mark_alive(self) -> None:
         """Note a sign of life; the first one after an outage ends it.
 
-        Recovery is declared when the connection delivers, not when it opens: a
-        Pi that accepts connections but sends nothing has not recovered, and
+        The stream counts as back when the connection delivers, not when it
+        opens: a Pi that accepts connections but sends nothing is not back, and
         saying so at every reconnect would fill the log.
         """
         self._delivered = True
