@@ -198,7 +198,7 @@ class ProvisioningCoordinator(ProvisioningStreamLink):
         changes, but not the boards that kept their state while the Pi was down.
         """
         self._remember_session(session_id)
-        self._next_reason = Reason.FOLLOW
+        self._next_reason = Reason.RESUMED
         await self.async_refresh()
 
     @callback
@@ -276,7 +276,7 @@ class ProvisioningCoordinator(ProvisioningStreamLink):
         """Something new appeared: fetch it (not a gap, how news arrives)."""
         if session_id is not None:
             self._known_session_id = session_id
-        self._reconcile_requests.request(signal, Reason.FOLLOW)
+        self._reconcile_requests.request(signal, Reason.UNSEEN)
 
     def network_may_have_changed(self) -> None:
         """Ask the onboarding network's count once the boards settle."""

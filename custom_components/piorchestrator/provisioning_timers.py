@@ -265,7 +265,7 @@ class ReconcileRequests:
     @callback
     def request(self, signal: str, reason: Reason) -> None:
         """Ask for a reconciliation because of `signal`."""
-        if reason is Reason.FOLLOW:
+        if reason is Reason.UNSEEN:
             self._record.gap_signals[signal] += 1
         if self._pending:
             return

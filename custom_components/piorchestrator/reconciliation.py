@@ -28,7 +28,10 @@ class Reason(StrEnum):
     RECONNECT = "reconnect"
     PERIODIC = "periodic"
     GAP = "gap"
-    FOLLOW = "follow"
+    UNSEEN = "unseen"
+    """An event named a session or board never heard of: news, not a gap."""
+    RESUMED = "resumed"
+    """A session resumed from Home Assistant: its boards kept their state unannounced."""
 
     @property
     def checks_stream(self) -> bool:

@@ -204,6 +204,9 @@ async def test_resume_session_resumes_the_newest_and_withdraws_its_issue(
     }
     assert ir.async_get(hass).async_get_issue(DOMAIN, interrupted.issue_id) is None
     assert interrupted.pi.state.sessions[interrupted.session_id].state == "active"
+    # The diagnostics download says why the session was fetched again.
+    diagnostics = loaded_entry.runtime_data.provisioning.diagnostics()
+    assert diagnostics["reconciliation"]["reconciliations"]["resumed"] == 1
 
 
 @pytest.mark.parametrize("how", ["resumed on the Pi", "new session started"])
