@@ -148,7 +148,19 @@ def no_http_server(request: pytest.FixtureRequest) -> Generator[None]:
         yield
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """On newer releases pytest-asyncio makes each test's loop, debug mode or not."""
+    if ASYNCIO_DEBUG and hasattr(config.option, "asyncio_debug"):
+        config.option.asyncio_debug = True
+
+
 @pytest.fixture(autouse=True)
-def enable_event_loop_debug(event_loop: asyncio.AbstractEventLoop) -> None:
-    """asyncio's debug mode where `PIORCH_ASYNCIO_DEBUG=1` asks for it (see the module)."""
-    event_loop.set_debug(ASYNCIO_DEBUG)
+def enable_event_loop_debug(enable_event_loop_debug: None) -> None:
+    """asyncio's debug mode where `PIORCH_ASYNCIO_DEBUG=1` asks for it (see the module).
+
+    Runs after the plugin's fixture of the same name, which turns it on in the loop
+    it finds: the tests' loop on 2025.4, on newer releases another one (there
+    `pytest_configure` decides). Its signature differs between releases, this
+    one's does not.
+    """
+    asyncio.get_event_loop().set_debug(ASYNCIO_DEBUG)
