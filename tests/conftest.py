@@ -7,8 +7,8 @@ the factory. Every simulator listens
 on a free port of 127.0.0.1 (port 0) and keeps any state file under `tmp_path`, so
 pytest-xdist workers never share one.
 
-asyncio's debug mode, which Home Assistant's test plugin turns on for every test,
-records where each task, future and callback was made: on these machines that is
+asyncio's debug mode, which Home Assistant's test plugin turns on for every test
+(on 2025.4; on 2026.2 its fixture misses the loop the tests run in), records where each task, future and callback was made: on these machines that is
 nearly half the CPU time of a Home Assistant-level test. Home Assistant's own checks
 run either way (an entity written or an event fired from another thread still fails
 the test); debug mode adds one of its own (a loop method called from another thread
