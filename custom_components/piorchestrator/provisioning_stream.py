@@ -9,6 +9,7 @@ reconnect normally takes about a second.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from contextlib import aclosing
 from datetime import datetime
 import logging
@@ -47,6 +48,10 @@ class ProvisioningStreamLink(ProvisioningFanOut):
     _stream_once: OnceLogger
     _cancel_grace: CALLBACK_TYPE | None
     _warned_error_codes: set[str]
+    # What the coordinator does with what the stream brings: its tracker applies
+    # each event, and every (re)connection reconciles the session over REST.
+    _apply_event: Callable[[ProvisioningEvent], None]
+    _stream_opened: Callable[[], Awaitable[None]]
 
     def _init_stream(self, hass: HomeAssistant, stream: ProvisioningEventStream) -> None:
         self.stream = stream
@@ -65,14 +70,6 @@ class ProvisioningStreamLink(ProvisioningFanOut):
         self._stream_running = False
         self._cancel_grace = None
         self._warned_error_codes = set()
-
-    def _apply_event(self, event: ProvisioningEvent) -> None:
-        """Apply one event from the stream: the coordinator hands it to its tracker."""
-        raise NotImplementedError  # abstract: ProvisioningCoordinator implements it
-
-    async def _stream_opened(self) -> None:
-        """Reconcile after (re)connecting: the coordinator fetches the session."""
-        raise NotImplementedError  # abstract: ProvisioningCoordinator implements it
 
     @callback
     def start_stream(self) -> None:
